@@ -1,0 +1,37 @@
+"""scormproxy: mirror SCORM courses out of Open eLMS, play them, report results."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from .config import Settings
+from .logs import configure_logging
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
+    """Build the service. `config` overrides settings read from the environment."""
+    if isinstance(config, Settings):
+        settings = config.with_derived_defaults()
+    else:
+        settings = Settings.from_env(**dict(config or {}))
+    configure_logging(settings.log_level, secrets=[settings.openelms_token, settings.admin_token,
+                                                   settings.secret_key])
+    app = Flask(__name__, static_folder=None)
+    app.config["SETTINGS"] = settings
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["JSON_SORT_KEYS"] = False
+
+    from . import db, services
+    from .web import init_app as init_web
+
+    db.init_app(app)
+    services.init_app(app)
+    init_web(app)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.config["SETTINGS"]
