@@ -37,6 +37,7 @@ class Settings:
     upstream_retries: int = setting(4, doc="retries for 500/503/timeouts/dropped connections")
     upstream_backoff: float = setting(0.5, doc="first retry delay in seconds, doubled each time, with jitter")
     upstream_backoff_max: float = setting(30.0, doc="cap on one retry delay (also caps Retry-After)")
+    upstream_backoff_jitter: float = setting(0.25, doc="fraction of each retry delay added at random (0..jitter)")
     upstream_rate_limit: float = setting(0.0, doc="client-side requests per second; 0 is unlimited")
     upstream_download_max_bytes: int = setting(4096 * MiB, doc="largest package download accepted")
 

@@ -51,3 +51,5 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     root.setLevel(level.upper())
     # urllib3 logs full URLs at DEBUG; keep it quiet regardless of our level.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    # Its "Retrying ..." warnings repeat our own retry line.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
