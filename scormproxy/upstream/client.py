@@ -59,7 +59,8 @@ class OpenElmsClient:
         options = dict(
             connect_timeout=settings.upstream_connect_timeout, read_timeout=settings.upstream_read_timeout,
             retries=settings.upstream_retries, backoff=settings.upstream_backoff,
-            backoff_max=settings.upstream_backoff_max, rate_limit=settings.upstream_rate_limit,
+            backoff_max=settings.upstream_backoff_max, backoff_jitter=settings.upstream_backoff_jitter,
+            rate_limit=settings.upstream_rate_limit,
             download_max_bytes=settings.upstream_download_max_bytes,
         )
         options.update(overrides)
