@@ -1,0 +1,188 @@
+"""Mirroring: download a package from Open eLMS, check it, store it, publish it atomically.
+
+A version's files are stored content-addressed (`blobs/ab/abcdef...`), so identical files
+across versions and packages are stored once and a version is immutable. A version
+becomes visible to learners only when one database transaction inserts its file index
+and moves the package's current-version pointer; a crash before that leaves at most
+unreferenced blobs and the previous version served whole.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import mimetypes
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+
+from .db import Database
+from .errors import ScormProxyError
+from .models import Package, PackageFile, PackageVersion
+from .packages import PackageError, ZipLimits, inspect_package, open_package_zip
+from .upstream import OpenElmsClient, UpstreamError
+
+log = logging.getLogger(__name__)
+
+BLOB_PREFIX = "blobs/"
+
+
+def blob_key(sha256: str) -> str:
+    return f"{BLOB_PREFIX}{sha256[:2]}/{sha256}"
+
+
+def media_type(path: str) -> str:
+    guessed, _ = mimetypes.guess_type(path)
+    return guessed or "application/octet-stream"
+
+
+@dataclass
+class MirrorOutcome:
+    learning_id: int
+    ok: bool
+    version: str | None = None
+    uploaded_files: int = 0
+    reused_files: int = 0
+    unchanged: bool = False
+    error: str | None = None
+    error_code: str | None = None
+    seconds: float = 0.0
+
+
+class Mirror:
+    """Mirrors learning resources of one upstream site into one storage and database."""
+
+    def __init__(self, *, client: OpenElmsClient, storage, db: Database, limits: ZipLimits,
+                 work_dir: str | None = None, audit: Callable[[Path], dict] | None = None):
+        self.client = client
+        self.storage = storage
+        self.db = db
+        self.limits = limits
+        self.work_dir = work_dir
+        self.audit = audit
+
+    def mirror(self, learning_id: int, *, container: bool = False) -> MirrorOutcome:
+        started = time.monotonic()
+        try:
+            outcome = self._mirror(learning_id, container=container)
+        except (PackageError, UpstreamError, ScormProxyError) as exc:
+            code = getattr(exc, "code", "error")
+            self._record_failure(learning_id, str(exc), code)
+            log.warning("mirror failed", extra={"learning_id": learning_id, "code": code})
+            outcome = MirrorOutcome(learning_id, ok=False, error=str(exc), error_code=code)
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
+    def _mirror(self, learning_id: int, *, container: bool) -> MirrorOutcome:
+        resource = self.client.get_learning(learning_id)
+        with tempfile.TemporaryDirectory(prefix="mirror-", dir=self.work_dir) as tmp:
+            zip_path = Path(tmp) / "package.zip"
+            if container:
+                download = self.client.download_container(learning_id, zip_path)
+            else:
+                download = self.client.download(learning_id, zip_path)
+            inspected = inspect_package(zip_path, self.limits, allow_remote=container)
+            manifest = inspected.manifest
+            with open_package_zip(zip_path, self.limits) as pz:
+                hashed = pz.verify()  # inflates everything once: limits and CRC, nothing written yet
+                files = [(entry, sha) for entry, sha in hashed if not entry.is_dir]
+                version_id = version_key(files)
+                if self._version_exists(version_id):
+                    self._publish_existing(learning_id, version_id, resource.name or manifest.title)
+                    return MirrorOutcome(learning_id, ok=True, version=version_id, unchanged=True)
+                uploaded, reused = self._upload_blobs(pz, files)
+            report = self.audit(zip_path) if self.audit else {}
+            kind = "container" if container or _is_container(manifest) else "zip"
+            self._publish_new(learning_id, version_id, kind, resource.name or manifest.title,
+                              manifest, files, download, report)
+        log.info("mirrored", extra={"learning_id": learning_id, "version": version_id,
+                                    "uploaded": uploaded, "reused": reused})
+        return MirrorOutcome(learning_id, ok=True, version=version_id,
+                             uploaded_files=uploaded, reused_files=reused)
+
+    def _upload_blobs(self, pz, files) -> tuple[int, int]:
+        uploaded = reused = 0
+        seen: set[str] = set()
+        for entry, sha in files:
+            key = blob_key(sha)
+            if key in seen or self.storage.exists(key):
+                reused += 1
+                seen.add(key)
+                continue
+            with pz.open(entry.path) as stream:
+                self.storage.put(key, stream, size=entry.size, content_type=media_type(entry.path))
+            seen.add(key)
+            uploaded += 1
+        return uploaded, reused
+
+    def _version_exists(self, version_id: str) -> bool:
+        with self.db.session() as s:
+            return s.get(PackageVersion, version_id) is not None
+
+    def _publish_existing(self, learning_id: int, version_id: str, title: str) -> None:
+        with self.db.session() as s:
+            package = s.get(Package, learning_id) or Package(learning_id=learning_id)
+            package.title = title
+            package.status = "mirrored"
+            package.error = package.error_code = None
+            package.current_version = version_id
+            s.add(package)
+
+    def _publish_new(self, learning_id, version_id, kind, title, manifest, files, download, report) -> None:
+        with self.db.session() as s:  # one transaction: the version appears whole or not at all
+            package = s.get(Package, learning_id, with_for_update=True)
+            if package is None:
+                package = Package(learning_id=learning_id)
+                s.add(package)
+                s.flush()
+            s.add(PackageVersion(
+                id=version_id, learning_id=learning_id, kind=kind, scorm_version=manifest.version,
+                title=manifest.title or title, zip_sha256=download.sha256, zip_bytes=download.bytes,
+                file_count=len(files), total_bytes=sum(e.size for e, _ in files),
+                manifest_json=json.dumps(manifest_to_dict(manifest)), audit_json=json.dumps(report)))
+            s.flush()
+            s.add_all(PackageFile(version_id=version_id, path=e.path, sha256=sha, size=e.size,
+                                  content_type=media_type(e.path)) for e, sha in files)
+            package.title = title
+            package.status = "mirrored"
+            package.error = package.error_code = None
+            package.current_version = version_id
+
+    def _record_failure(self, learning_id: int, message: str, code: str) -> None:
+        with self.db.session() as s:
+            package = s.get(Package, learning_id) or Package(learning_id=learning_id, title="")
+            package.status = "failed"
+            package.error = message[:2000]
+            package.error_code = code
+            s.add(package)
+
+
+def version_key(files) -> str:
+    """A version id derived from the content: the same files give the same version."""
+    digest = hashlib.sha256()
+    for entry, sha in sorted(files, key=lambda pair: pair[0].path):
+        digest.update(f"{entry.path}\0{sha}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def _is_container(manifest) -> bool:
+    return any("container.json" in (r.files or []) for r in manifest.resources.values())
+
+
+def manifest_to_dict(manifest) -> dict:
+    def convert(value):
+        if dataclasses.is_dataclass(value):
+            return {f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)
+                    if f.name != "resource"}
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [convert(v) for v in value]
+        return value
+    return convert(manifest)

@@ -1,0 +1,1 @@
+"""Durable reporting of course results to Open eLMS: the outbox and its worker."""

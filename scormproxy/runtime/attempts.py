@@ -1,0 +1,144 @@
+"""Attempts and commits: store validated tracking data, derive the course result, queue the change."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..db import Database
+from ..errors import BadRequest, NotFound, ScormProxyError
+from ..models import Attempt, ScoState
+from ..reporting.outbox import enqueue_result
+from .course import Course
+
+log = logging.getLogger(__name__)
+
+
+class StaleCommit(ScormProxyError):
+    code = "commit.stale"
+    http_status = 409
+
+
+@dataclass
+class CommitPayload:
+    seq: int
+    cmi: dict
+    terminated: bool
+    nav_request: str | None
+    beacon: bool
+
+    @classmethod
+    def parse(cls, body) -> "CommitPayload":
+        if not isinstance(body, dict):
+            raise BadRequest("the commit must be a JSON object")
+        seq = body.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise BadRequest("seq must be a positive integer")
+        cmi = body.get("cmi")
+        if not isinstance(cmi, dict):
+            raise BadRequest("cmi must be an object of element: value")
+        nav = body.get("nav_request")
+        if nav is not None and (not isinstance(nav, str) or len(nav) > 4000):
+            raise BadRequest("nav_request must be a string")
+        return cls(seq=seq, cmi=cmi, terminated=bool(body.get("terminated")), nav_request=nav,
+                   beacon=bool(body.get("beacon")))
+
+
+def _item_meta(course: Course, item_id: str):
+    item = course.item(item_id)
+    if item is None or not item.href:
+        raise NotFound(f"no launchable item {item_id!r} in this course")
+    return item
+
+
+def _learner_item(item) -> dict:
+    meta = dict(item.meta)
+    return {
+        "data_from_lms": meta.get("data_from_lms"),
+        "mastery_score": meta.get("mastery_score"),
+        "scaled_passing_score": meta.get("scaled_passing_score"),
+        "completion_threshold": meta.get("completion_threshold"),
+        "max_time_allowed": meta.get("max_time_allowed"),
+        "time_limit_action": meta.get("time_limit_action"),
+        "credit": "credit", "mode": "normal",
+    }
+
+
+def sco_launch_state(db: Database, attempt_id: str, item_id: str, course: Course, *,
+                     learner_id: str, learner_name: str) -> dict:
+    from .launchstate import launch_state
+
+    item = _item_meta(course, item_id)
+    with db.session() as s:
+        state = s.scalars(select(ScoState).where(ScoState.attempt_id == attempt_id,
+                                                 ScoState.item_id == item_id)).first()
+        previous = json.loads(state.cmi_json) if state and state.sessions else None
+        cmi = launch_state(course.family, learner_id=learner_id, learner_name=learner_name,
+                           item=_learner_item(item), previous=previous,
+                           previous_exit=state.last_exit if state else None,
+                           total_time=state.total_time if state else None)
+        return {"cmi": cmi, "seq": state.seq if state else 0}
+
+
+def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, payload: CommitPayload,
+                 *, learner_id: str, learner_name: str, limits) -> dict:
+    """Validate and store one commit; returns the course result after it."""
+    from .launchstate import accumulate_total_time
+    from .validate import validate_commit
+
+    item = _item_meta(course, item_id)
+    seeded = sco_launch_state(db, attempt_id, item_id, course, learner_id=learner_id,
+                              learner_name=learner_name)["cmi"]
+    validated = validate_commit(course.family, payload.cmi, seeded=seeded, limits=limits)
+    with db.session() as s:
+        attempt = s.get(Attempt, attempt_id, with_for_update=True)
+        if attempt is None:
+            raise NotFound("no such attempt")
+        state = s.scalars(select(ScoState).where(ScoState.attempt_id == attempt_id,
+                                                 ScoState.item_id == item_id)
+                          .with_for_update()).first()
+        if state is None:
+            state = ScoState(attempt_id=attempt_id, item_id=item_id, seq=0, cmi_json="{}", sessions=0)
+            s.add(state)
+        if payload.seq <= state.seq:
+            raise StaleCommit(f"commit {payload.seq} is not newer than the stored commit {state.seq}")
+        stored = json.loads(state.cmi_json or "{}")
+        stored.update(validated.values)
+        state.seq = payload.seq
+        if payload.terminated:
+            state.sessions = (state.sessions or 0) + 1
+            session_key = "cmi.core.session_time" if course.family == "1.2" else "cmi.session_time"
+            state.total_time = accumulate_total_time(course.family, state.total_time,
+                                                     stored.pop(session_key, None))
+            exit_key = "cmi.core.exit" if course.family == "1.2" else "cmi.exit"
+            state.last_exit = stored.get(exit_key) or ""
+        state.cmi_json = json.dumps(stored)
+        s.flush()
+        result = _update_course_result(s, attempt, course, item_id, stored)
+    return {"ok": True, "seq": payload.seq, "course": result,
+            "warnings": [w.__dict__ for w in validated.warnings]}
+
+
+def _update_course_result(s, attempt: Attempt, course: Course, item_id: str, current: dict) -> dict:
+    from .results import course_result, round_half_up, sco_outcome
+
+    states = {row.item_id: json.loads(row.cmi_json or "{}")
+              for row in s.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id))}
+    states[item_id] = current
+    sco_ids = course.sco_ids() or [item_id]
+    outcomes = {sid: sco_outcome(course.family, cmi) for sid, cmi in states.items() if sid in sco_ids}
+    result = course_result(course.family, outcomes, sco_ids)
+    if not attempt.started:
+        attempt.started = True
+        if attempt.status == "not attempted":
+            attempt.status = "in progress"
+        if not attempt.preview:
+            enqueue_result(s, attempt, "start", None)
+    score = round_half_up(result.score) if result.score is not None else None
+    if result.status in ("completed", "failed") and (result.status, score) != (attempt.status, attempt.score):
+        attempt.status, attempt.score = result.status, score
+        if not attempt.preview:
+            enqueue_result(s, attempt, "complete" if result.status == "completed" else "fail", score)
+    return {"status": attempt.status, "score": attempt.score}

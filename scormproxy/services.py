@@ -1,0 +1,71 @@
+"""Wiring: build the storage, the upstream client and the mirror from the settings."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from flask import Flask, current_app
+
+from .config import Settings
+from .db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+
+    @cached_property
+    def storage(self):
+        from storage import open_storage
+
+        cache_dir = None
+        if self.settings.storage_url.startswith("s3://"):
+            cache_dir = os.path.join(self.settings.data_dir, "cache")
+        return open_storage(self.settings.storage_url,
+                            s3_endpoint_url=self.settings.s3_endpoint_url or None,
+                            cache_dir=cache_dir)
+
+    def client(self):
+        from .upstream import OpenElmsClient
+
+        return OpenElmsClient.from_settings(self.settings)
+
+    def mirror(self):
+        from .mirror import Mirror
+        from .packages import ZipLimits
+
+        work_dir = os.path.join(self.settings.data_dir, "tmp")
+        os.makedirs(work_dir, exist_ok=True)
+        return Mirror(client=self.client(), storage=self.storage, db=self.db,
+                      limits=ZipLimits.from_settings(self.settings), work_dir=work_dir,
+                      audit=_audit_function())
+
+
+def _audit_function():
+    try:
+        from .audit import build_report
+    except ImportError:  # the audit lands with its own issue
+        return None
+    return build_report
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["scormproxy.services"] = Services(app.config["SETTINGS"],
+                                                     app.extensions["scormproxy.db"])
+
+
+def get_services() -> Services:
+    return current_app.extensions["scormproxy.services"]
+
+
+def services_from_env(**overrides) -> Services:
+    """For commands that run without the web app (mirror, worker)."""
+    from .logs import configure_logging
+
+    settings = Settings.from_env(**overrides)
+    configure_logging(settings.log_level, secrets=[settings.openelms_token, settings.admin_token])
+    db = Database(settings.database_url)
+    db.create_all()
+    return Services(settings, db)
