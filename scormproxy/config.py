@@ -70,6 +70,15 @@ class Settings:
 
     commit_max_bytes: int = setting(1 * MiB, doc="largest run-time commit body accepted")
 
+    # Run-time data model limits (server-side validation of commits).
+    cmi_strict_limits: bool = setting(False, doc="refuse values over SCORM's sizes that browsers' runtimes let through (else keep them, with a warning)")
+    cmi_max_suspend_data_12: int = setting(65536, doc="hard cap on SCORM 1.2 cmi.suspend_data when not strict (spec: 4096)")
+    cmi_max_interactions: int = setting(250, doc="most interactions per SCO")
+    cmi_max_objectives: int = setting(100, doc="most objectives per SCO")
+    cmi_max_comments: int = setting(250, doc="most SCORM 2004 comments from the learner")
+    cmi_max_elements: int = setting(5000, doc="most elements in one commit")
+    cmi_max_value_chars: int = setting(64000, doc="longest single run-time value")
+
     # Result delivery (outbox worker).
     worker_poll_interval: float = setting(1.0, doc="seconds between outbox polls when idle")
     worker_batch: int = setting(50, doc="outbox rows claimed at once")
