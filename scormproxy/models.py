@@ -109,6 +109,7 @@ class ScoState(Base):
     sessions: Mapped[int] = mapped_column(Integer, default=0)
     total_time: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_exit: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    session_open: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

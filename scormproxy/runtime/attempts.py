@@ -85,10 +85,10 @@ def sco_launch_state(db: Database, attempt_id: str, item_id: str, course: Course
 def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, payload: CommitPayload,
                  *, learner_id: str, learner_name: str, limits) -> dict:
     """Validate and store one commit; returns the course result after it."""
-    from .launchstate import accumulate_total_time
+    from .launchstate import accumulate_total_time, session_exit
     from .validate import validate_commit
 
-    item = _item_meta(course, item_id)
+    _item_meta(course, item_id)
     seeded = sco_launch_state(db, attempt_id, item_id, course, learner_id=learner_id,
                               learner_name=learner_name)["cmi"]
     validated = validate_commit(course.family, payload.cmi, seeded=seeded, limits=limits)
@@ -102,28 +102,35 @@ def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, pa
         if state is None:
             state = ScoState(attempt_id=attempt_id, item_id=item_id, seq=0, cmi_json="{}", sessions=0)
             s.add(state)
-        if payload.seq <= state.seq:
+        if payload.seq <= (state.seq or 0):
             raise StaleCommit(f"commit {payload.seq} is not newer than the stored commit {state.seq}")
         stored = json.loads(state.cmi_json or "{}")
+        if not state.session_open and state.sessions and course.family == "2004" \
+                and state.last_exit != "suspend":
+            # SCORM 2004: a session that ended without suspend ended the learner attempt on
+            # this SCO; the new session starts from nothing (RTE 4.2.8), as its launch said.
+            stored, state.total_time = {}, None
         stored.update(validated.values)
         state.seq = payload.seq
+        state.session_open = not payload.terminated
         if payload.terminated:
             state.sessions = (state.sessions or 0) + 1
             session_key = "cmi.core.session_time" if course.family == "1.2" else "cmi.session_time"
             state.total_time = accumulate_total_time(course.family, state.total_time,
                                                      stored.pop(session_key, None))
-            exit_key = "cmi.core.exit" if course.family == "1.2" else "cmi.exit"
-            state.last_exit = stored.get(exit_key) or ""
+            state.last_exit = session_exit(course.family, stored, payload.nav_request) or ""
         state.cmi_json = json.dumps(stored)
         s.flush()
-        result = _update_course_result(s, attempt, course, item_id, stored)
+        result = _update_course_result(s, attempt, course, item_id, {**seeded, **stored})
     return {"ok": True, "seq": payload.seq, "course": result,
             "warnings": [w.__dict__ for w in validated.warnings]}
 
 
 def _update_course_result(s, attempt: Attempt, course: Course, item_id: str, current: dict) -> dict:
-    from .results import course_result, round_half_up, sco_outcome
+    from .results import course_result, sco_outcome
 
+    # Only the committing SCO is seen with its launch seed (thresholds, mastery score);
+    # the others are judged on what they stored.
     states = {row.item_id: json.loads(row.cmi_json or "{}")
               for row in s.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id))}
     states[item_id] = current
@@ -136,7 +143,7 @@ def _update_course_result(s, attempt: Attempt, course: Course, item_id: str, cur
             attempt.status = "in progress"
         if not attempt.preview:
             enqueue_result(s, attempt, "start", None)
-    score = round_half_up(result.score) if result.score is not None else None
+    score = result.score
     if result.status in ("completed", "failed") and (result.status, score) != (attempt.status, attempt.score):
         attempt.status, attempt.score = result.status, score
         if not attempt.preview:

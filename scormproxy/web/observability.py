@@ -1,0 +1,51 @@
+"""Request ids, one JSON log line per request, and the /metrics endpoint."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from flask import Blueprint, Flask, Response, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from .. import metrics
+
+log = logging.getLogger("scormproxy.access")
+bp = Blueprint("observability", __name__)
+
+
+@bp.get("/metrics")
+def metrics_endpoint():
+    return Response(generate_latest(metrics.REGISTRY), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _before():
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _after(response):
+    endpoint = request.endpoint or "unmatched"
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    metrics.HTTP_REQUESTS.labels(endpoint, str(response.status_code)).inc()
+    metrics.HTTP_SECONDS.labels(endpoint).observe(elapsed)
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    # Content files are the hot path: their per-request line is DEBUG only.
+    level = logging.DEBUG if endpoint == "content.package_file" else logging.INFO
+    if log.isEnabledFor(level):
+        log.log(level, "request", extra={"request_id": g.get("request_id"), "method": request.method,
+                                         "path": request.path, "status": response.status_code,
+                                         "ms": round(elapsed * 1000, 2)})
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(_before)
+    app.after_request(_after)
+    collector = metrics.OutboxCollector(app.extensions["scormproxy.db"])
+    try:
+        metrics.REGISTRY.register(collector)
+    except ValueError:  # already registered by an earlier app in this process (tests)
+        pass
