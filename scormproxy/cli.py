@@ -20,6 +20,7 @@ COMMANDS = {
     "reconcile": "re-queue results Open eLMS is missing",
     "conformance": "replay run-time conformance fixtures in headless Chromium",
     "demo": "set up and run the embedded demo (make run)",
+    "migrate": "bring the database schema up to date",
 }
 
 

@@ -11,6 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -46,9 +49,25 @@ class Database:
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_all(self) -> None:
-        from . import models  # noqa: F401  (registers the tables)
-        Base.metadata.create_all(self.engine)
+    def alembic_config(self, connection=None):
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", MIGRATIONS)
+        config.attributes["connection"] = connection
+        return config
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest migration (several instances may race: PostgreSQL
+        serialises them with an advisory lock, SQLite with its write lock)."""
+        from alembic import command
+
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+            command.upgrade(self.alembic_config(connection), "head")
+
+    create_all = migrate
 
     @contextmanager
     def session(self) -> Iterator[Session]:
