@@ -56,6 +56,7 @@ class Settings:
     zip_max_file_bytes: int = setting(1024 * MiB, doc="largest inflated size of one entry")
     zip_max_total_bytes: int = setting(4096 * MiB, doc="largest inflated size of a whole package")
     zip_max_ratio: int = setting(200, doc="largest inflated/compressed ratio of one entry")
+    zip_ratio_min_bytes: int = setting(1 * MiB, doc="inflated size above which an entry's compression ratio is judged")
     manifest_max_bytes: int = setting(8 * MiB, doc="largest imsmanifest.xml accepted")
 
     # Mirroring.

@@ -8,7 +8,6 @@ unreferenced blobs and the previous version served whole.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from .db import Database
 from .errors import ScormProxyError
 from .models import Package, PackageFile, PackageVersion
-from .packages import PackageError, ZipLimits, inspect_package, open_package_zip
+from .packages import PackageError, ZipLimits, inspect_zip, open_package_zip
 from .upstream import OpenElmsClient, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -87,9 +86,8 @@ class Mirror:
                 download = self.client.download_container(learning_id, zip_path)
             else:
                 download = self.client.download(learning_id, zip_path)
-            inspected = inspect_package(zip_path, self.limits, allow_remote=container)
-            manifest = inspected.manifest
             with open_package_zip(zip_path, self.limits) as pz:
+                manifest = inspect_zip(pz, allow_remote=container).manifest
                 hashed = pz.verify()  # inflates everything once: limits and CRC, nothing written yet
                 files = [(entry, sha) for entry, sha in hashed if not entry.is_dir]
                 version_id = version_key(files)
@@ -145,7 +143,7 @@ class Mirror:
                 id=version_id, learning_id=learning_id, kind=kind, scorm_version=manifest.version,
                 title=manifest.title or title, zip_sha256=download.sha256, zip_bytes=download.bytes,
                 file_count=len(files), total_bytes=sum(e.size for e, _ in files),
-                manifest_json=json.dumps(manifest_to_dict(manifest)), audit_json=json.dumps(report)))
+                manifest_json=json.dumps(manifest.to_dict()), audit_json=json.dumps(report)))
             s.flush()
             s.add_all(PackageFile(version_id=version_id, path=e.path, sha256=sha, size=e.size,
                                   content_type=media_type(e.path)) for e, sha in files)
@@ -173,16 +171,3 @@ def version_key(files) -> str:
 
 def _is_container(manifest) -> bool:
     return any("container.json" in (r.files or []) for r in manifest.resources.values())
-
-
-def manifest_to_dict(manifest) -> dict:
-    def convert(value):
-        if dataclasses.is_dataclass(value):
-            return {f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)
-                    if f.name != "resource"}
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [convert(v) for v in value]
-        return value
-    return convert(manifest)

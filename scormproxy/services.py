@@ -25,7 +25,7 @@ class Services:
             cache_dir = os.path.join(self.settings.data_dir, "cache")
         return open_storage(self.settings.storage_url,
                             s3_endpoint_url=self.settings.s3_endpoint_url or None,
-                            cache_dir=cache_dir)
+                            cache_dir=cache_dir, cache_max_bytes=self.settings.content_cache_bytes)
 
     def client(self):
         from .upstream import OpenElmsClient
