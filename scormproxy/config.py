@@ -59,6 +59,10 @@ class Settings:
     zip_ratio_min_bytes: int = setting(1 * MiB, doc="inflated size above which an entry's compression ratio is judged")
     manifest_max_bytes: int = setting(8 * MiB, doc="largest imsmanifest.xml accepted")
 
+    # Audit.
+    audit_oversized_file_bytes: int = setting(50 * MiB, doc="files larger than this get a files.oversized warning in the audit")
+    audit_scan_max_bytes: int = setting(2 * MiB, doc="bytes of each HTML/JS/CSS file the audit scans")
+
     # Mirroring.
     mirror_concurrency: int = setting(4, doc="packages mirrored at once by mirror --all")
     allow_remote_content: bool = setting(False, doc="let the player launch containers that load content from the vendor")

@@ -95,7 +95,7 @@ class Mirror:
                     self._publish_existing(learning_id, version_id, resource.name or manifest.title)
                     return MirrorOutcome(learning_id, ok=True, version=version_id, unchanged=True)
                 uploaded, reused = self._upload_blobs(pz, files)
-            report = self.audit(zip_path) if self.audit else {}
+            report = self.audit(zip_path, container=container) if self.audit else {}
             kind = "container" if container or _is_container(manifest) else "zip"
             self._publish_new(learning_id, version_id, kind, resource.name or manifest.title,
                               manifest, files, download, report)

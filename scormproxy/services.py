@@ -38,17 +38,18 @@ class Services:
 
         work_dir = os.path.join(self.settings.data_dir, "tmp")
         os.makedirs(work_dir, exist_ok=True)
-        return Mirror(client=self.client(), storage=self.storage, db=self.db,
-                      limits=ZipLimits.from_settings(self.settings), work_dir=work_dir,
-                      audit=_audit_function())
+        limits = ZipLimits.from_settings(self.settings)
+        return Mirror(client=self.client(), storage=self.storage, db=self.db, limits=limits,
+                      work_dir=work_dir, audit=self._audit(limits))
 
+    def _audit(self, limits):
+        from .audit import build_report, options_from_settings
 
-def _audit_function():
-    try:
-        from .audit import build_report
-    except ImportError:  # the audit lands with its own issue
-        return None
-    return build_report
+        options = options_from_settings(self.settings)
+
+        def audit(path, *, container: bool = False) -> dict:
+            return build_report(path, limits, allow_remote=container, **options)
+        return audit
 
 
 def init_app(app: Flask) -> None:
