@@ -5,11 +5,10 @@ import re
 
 from ..packages import Finding, Item, Manifest
 from ..packages.manifest import SCORM_12
-from ..runtime.limits import S12_STRING_4096
+from ..runtime.limits import S12_STRING_4096, S2004_LAUNCH_DATA_CHARS
 
 # Where the manifest's value becomes a run-time value, the run-time size applies.
 S12_LAUNCH_DATA_CHARS = S12_STRING_4096  # SCORM 1.2 RTE 3.4: cmi.launch_data is a CMIString4096
-S2004_LAUNCH_DATA_CHARS = 4000  # SCORM 2004 RTE 4.2.10 cmi.launch_data: characterstring, SPM 4000
 # SCORM CAM (1.2 and 2004): <title> of organizations and items, SPM 200 characters.
 TITLE_CHARS = 200
 # SCORM 2004 CAM 3.4.1.9 item@parameters: characterstring, SPM 1000.

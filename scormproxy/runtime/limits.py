@@ -25,6 +25,7 @@ S12_WEIGHTING_RANGE = (-100, 100)
 
 # --- SCORM 2004 4th Edition Run-Time Environment (ADL, 2009), section 4.2 -------------
 S2004_SUSPEND_DATA_CHARS = 64000      # 4.2.23 cmi.suspend_data: characterstring, SPM 64000
+S2004_LAUNCH_DATA_CHARS = 4000        # 4.2.10 cmi.launch_data: characterstring, SPM 4000
 S2004_LOCATION_CHARS = 1000           # 4.2.14 cmi.location: characterstring, SPM 1000
 S2004_LONG_IDENTIFIER_CHARS = 4000    # long_identifier_type, SPM 4000 (objective and interaction ids)
 S2004_SHORT_IDENTIFIER_CHARS = 250    # short_identifier_type, SPM 250 (likert responses)
