@@ -53,3 +53,5 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     # Its "Retrying ..." warnings repeat our own retry line.
     logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+    # The development server's access lines carry raw paths (launch tokens); ours redact them.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -8,7 +8,9 @@ from typing import Any, Mapping
 
 # "drop_after" is ours, not the brief's: the request is processed, then the
 # connection is cut before the answer, the case that makes retries resend.
-FAULT_KINDS = ("status", "slow", "drop", "drop_after", "redirect")
+# "hang_after" processes the request, then waits `delay` before answering: the window
+# in which a crash drill kills a client that has sent but not yet recorded.
+FAULT_KINDS = ("status", "slow", "drop", "drop_after", "hang_after", "redirect")
 UNTIL_CLEARED = -1
 DEFAULT_MAX_DELAY = 300.0
 

@@ -76,6 +76,8 @@ def init_gate(app: Flask, *, site: str, token: str, faults: FaultQueue, request_
             return response
         fault: Fault | None = g.get("fault")
         kind = fault.kind if fault is not None else None
+        if kind == "hang_after":
+            time.sleep(fault.delay)
         truncate = kind == "drop" and 200 <= response.status_code < 300 and request.method != "HEAD"
         cut_now = kind == "drop_after" or (kind == "drop" and not truncate)
         log_request(None if cut_now else response.status_code)

@@ -98,10 +98,10 @@ def player_config(grant: Grant, course: Course) -> dict:
 def player_page(attempt_id: str):
     grant = grant_for_attempt(attempt_id)
     course = course_for_version(grant.version_id)
-    from .player import render_player_page
+    from .player import player_page_headers, render_player_page
 
     response = make_response(render_player_page(player_config(grant, course)))
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(player_page_headers())
     return response
 
 

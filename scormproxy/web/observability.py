@@ -34,8 +34,10 @@ def _after(response):
     # Content files are the hot path: their per-request line is DEBUG only.
     level = logging.DEBUG if endpoint == "content.package_file" else logging.INFO
     if log.isEnabledFor(level):
+        # A launch token in a log would be a ticket into the course for whoever reads logs.
+        path = "/play/<launch token>" if endpoint == "learner.open_launch_url" else request.path
         log.log(level, "request", extra={"request_id": g.get("request_id"), "method": request.method,
-                                         "path": request.path, "status": response.status_code,
+                                         "path": path, "status": response.status_code,
                                          "ms": round(elapsed * 1000, 2)})
     return response
 

@@ -50,3 +50,32 @@ def serving(app):
 @pytest.fixture
 def admin_headers():
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def open_learner_session(base_url: str, app, user_id, learning_id):
+    """A requests.Session holding a learner's cookie, after opening a fresh launch URL.
+    Returns (session, attempt_id)."""
+    import requests
+
+    from scormproxy.launch import launch_url
+
+    session = requests.Session()
+    url = launch_url(app.config["SETTINGS"], user_id, learning_id, base_url=base_url)
+    response = session.get(url, allow_redirects=False, timeout=10)
+    assert response.status_code == 303, response.text
+    attempt_id = response.headers["Location"].rsplit("/", 1)[-1]
+    session.headers["Origin"] = base_url
+    return session, attempt_id
+
+
+@pytest.fixture
+def mirrored_demo(sandbox, make_service):
+    """The service with both demo courses mirrored from the sandbox; yields (app, sandbox)."""
+    from scormproxy.services import get_services
+
+    app = make_service(sandbox=sandbox)
+    with app.app_context():
+        mirror = get_services().mirror()
+        for learning_id in (1, 2):
+            assert mirror.mirror(learning_id).ok
+    return app
