@@ -44,6 +44,12 @@ class Settings:
     # Storage and database.
     storage_url: str = setting("", env="STORAGE_URL", doc="file:///abs/dir or s3://bucket/prefix")
     s3_endpoint_url: str = setting("", env="S3_ENDPOINT_URL", doc="S3-compatible endpoint (tests, MinIO)")
+    s3_connect_timeout: float = setting(5.0, doc="seconds to connect to S3")
+    s3_read_timeout: float = setting(60.0, doc="seconds between bytes from S3")
+    s3_max_attempts: int = setting(5, doc="tries per S3 request, and per broken download")
+    s3_multipart_threshold: int = setting(8 * MiB, doc="objects larger than this go up in parts")
+    s3_multipart_chunksize: int = setting(8 * MiB, doc="size of one upload part (S3's minimum is 5 MiB)")
+    s3_max_concurrency: int = setting(4, doc="parts uploaded at once (also caps parts held in memory)")
     database_url: str = setting("", env="DATABASE_URL", doc="SQLAlchemy URL; SQLite under the data dir by default")
     data_dir: str = setting("var", doc="folder for the SQLite database, local storage and caches")
 

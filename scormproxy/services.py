@@ -20,12 +20,18 @@ class Services:
     def storage(self):
         from storage import open_storage
 
+        settings = self.settings
         cache_dir = None
-        if self.settings.storage_url.startswith("s3://"):
-            cache_dir = os.path.join(self.settings.data_dir, "cache")
-        return open_storage(self.settings.storage_url,
-                            s3_endpoint_url=self.settings.s3_endpoint_url or None,
-                            cache_dir=cache_dir, cache_max_bytes=self.settings.content_cache_bytes)
+        if settings.storage_url.startswith("s3://"):
+            cache_dir = os.path.join(settings.data_dir, "cache")
+        s3_options = {"connect_timeout": settings.s3_connect_timeout, "read_timeout": settings.s3_read_timeout,
+                      "max_attempts": settings.s3_max_attempts,
+                      "multipart_threshold": settings.s3_multipart_threshold,
+                      "multipart_chunksize": settings.s3_multipart_chunksize,
+                      "max_concurrency": settings.s3_max_concurrency}
+        return open_storage(settings.storage_url, s3_endpoint_url=settings.s3_endpoint_url or None,
+                            cache_dir=cache_dir, cache_max_bytes=settings.content_cache_bytes,
+                            s3_options=s3_options)
 
     def client(self):
         from .upstream import OpenElmsClient
