@@ -55,10 +55,9 @@ class OutboxWorker:
         with self.db.session() as s:
             rows = s.scalars(query).all()
             lease = now + timedelta(seconds=self.settings.worker_lease_seconds)
-            for row in rows:
-                if ignore_schedule or row.next_attempt_at <= now:
-                    row.next_attempt_at = lease
-                    row.tries += 1
+            for row in rows:  # the query picked only rows that are due (or all, when told)
+                row.next_attempt_at = lease
+                row.tries += 1
             s.flush()
             return list(rows)
 
