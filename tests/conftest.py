@@ -9,7 +9,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 
-pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.s3", "tests.plugins.db", "tests.plugins.service"]
+pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.s3", "tests.plugins.db", "tests.plugins.service",
+                  "tests.plugins.secrets_guard"]
 
 
 @pytest.fixture(scope="session")

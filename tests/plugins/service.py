@@ -37,7 +37,9 @@ def make_service(tmp_path, database_url):
 @contextmanager
 def serving(app):
     """Serve `app` over real HTTP on an ephemeral port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    from tests.plugins.secrets_guard import TokenGuard
+
+    server = make_server("127.0.0.1", 0, TokenGuard(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
