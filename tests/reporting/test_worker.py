@@ -154,3 +154,25 @@ def test_crash_between_send_and_record(mirrored_demo, sandbox, database_url, tmp
     trainee = sandbox.trainee(1, 23)  # upstream holds the result once: one completed record
     assert trainee["status"] == "completed" and trainee["score"] == 95
     assert len(sent()) == 2  # at-least-once: the repeat of the same PUT is harmless
+
+
+def test_reconcile_requeues_what_upstream_lost(mirrored_demo, sandbox):
+    from scormproxy.reporting.reconcile import reconcile
+
+    with serving(mirrored_demo) as base:
+        learner, attempt = open_learner_session(base, mirrored_demo, "24", 1)
+        _finish(learner, base, attempt, 88)
+        keeper, kept = open_learner_session(base, mirrored_demo, "25", 1)
+        _finish(keeper, base, kept, 70)
+    worker = _worker(mirrored_demo)
+    assert worker.run_once() == {"delivered": 4}
+    db = mirrored_demo.extensions["scormproxy.db"]
+    client = mirrored_demo.extensions["scormproxy.services"].client()
+    assert reconcile(db, client).requeued == []
+    # Open eLMS loses learner 24's result (a restore from backup, say): only it is re-queued.
+    sandbox.reset()
+    client.report_progress(1, 25, "fail", 70)
+    report = reconcile(db, client)
+    assert report.requeued == [("24", 1, "complete")]
+    assert worker.run_once() == {"delivered": 2}
+    assert sandbox.trainee(1, 24)["status"] == "completed" and sandbox.trainee(1, 24)["score"] == 88
