@@ -30,6 +30,10 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     db.init_app(app)
     services.init_app(app)
     init_web(app)
+    if settings.worker_in_web and settings.openelms_url:
+        from .reporting.worker import start_in_process
+
+        app.extensions["scormproxy.worker_stop"] = start_in_process(app)
     return app
 
 

@@ -104,7 +104,8 @@ def open_launch(settings: Settings, db: Database, token: str) -> Grant:
     except IntegrityError:
         raise LaunchRefused("This launch link was already used. Start the course again from your LMS.",
                             code="launch_replayed") from None
-    attempt = open_attempt(db, user, learning, preview=preview)
+    attempt = open_attempt(db, user, learning, preview=preview,
+                           assign_upstream=settings.launch_assigns_upstream)
     expires = int(time.time()) + settings.session_ttl
     with db.session() as s:
         s.add(LearnerSession(id=secrets.token_urlsafe(24), user_id=user, learning_id=learning,
@@ -114,7 +115,8 @@ def open_launch(settings: Settings, db: Database, token: str) -> Grant:
     return Grant(attempt.id, user, learning, attempt.version_id, expires, preview)
 
 
-def open_attempt(db: Database, user: str, learning: int, *, preview: bool = False) -> Attempt:
+def open_attempt(db: Database, user: str, learning: int, *, preview: bool = False,
+                 assign_upstream: bool = False) -> Attempt:
     """The learner's attempt: the latest one, unless it is finished and a newer version exists."""
     with db.session() as s:
         package = s.get(Package, learning)
@@ -134,6 +136,11 @@ def open_attempt(db: Database, user: str, learning: int, *, preview: bool = Fals
         attempt = Attempt(id=secrets.token_urlsafe(16), user_id=user, learning_id=learning,
                           version_id=package.current_version, preview=preview)
         s.add(attempt)
+        if assign_upstream and not preview:
+            # Queued, not called: nothing on the learner's path waits on Open eLMS.
+            from .reporting.outbox import enqueue_result
+
+            enqueue_result(s, attempt, "assign", None)
         return attempt
 
 

@@ -64,8 +64,11 @@ class OutboxWorker:
     def deliver(self, row: OutboxRow) -> str:
         """Send one row; returns 'delivered', 'retry', 'parked' or 'paused'."""
         try:
-            self.client.report_progress(row.learning_id, row.user_id, row.action,
-                                        row.score if row.action != "start" else None)
+            if row.action == "assign":
+                self._assign(row)
+            else:
+                self.client.report_progress(row.learning_id, row.user_id, row.action,
+                                            row.score if row.action != "start" else None)
         except UpstreamAuthError as exc:
             self._raise_alarm(f"Open eLMS refused our token ({exc.status}); delivery paused")
             self._reschedule(row, self.settings.worker_auth_pause, str(exc), count_try=False)
@@ -83,6 +86,15 @@ class OutboxWorker:
         self._clear_alarm()
         self.delivered += 1
         return "delivered"
+
+    def _assign(self, row: OutboxRow) -> None:
+        """Assign the learning upstream unless Open eLMS already lists the learner as a trainee."""
+        try:
+            listed = self.client.trainees(row.learning_id, row.user_id)
+        except UpstreamNotFound:
+            listed = []
+        if not any(str(t.user_id) == str(row.user_id) for t in listed):
+            self.client.assign(row.user_id, [row.learning_id])
 
     def _backoff(self, tries: int) -> float:
         base = min(self.settings.worker_backoff * (2 ** max(tries - 1, 0)), self.settings.worker_backoff_max)
@@ -145,3 +157,12 @@ def pending_count(db: Database) -> int:
     from sqlalchemy import func
     with db.session() as s:
         return s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.state == "pending"))
+
+
+def start_in_process(app) -> threading.Event:
+    """Single-box mode: the outbox worker as a daemon thread of this (web) process."""
+    services = app.extensions["scormproxy.services"]
+    stop = threading.Event()
+    worker = OutboxWorker(services.db, services.client(), app.config["SETTINGS"])
+    threading.Thread(target=worker.run_forever, args=(stop,), name="outbox-worker", daemon=True).start()
+    return stop

@@ -176,3 +176,17 @@ def test_reconcile_requeues_what_upstream_lost(mirrored_demo, sandbox):
     assert report.requeued == [("24", 1, "complete")]
     assert worker.run_once() == {"delivered": 2}
     assert sandbox.trainee(1, 24)["status"] == "completed" and sandbox.trainee(1, 24)["score"] == 88
+
+
+def test_launch_can_assign_the_learning_upstream(sandbox, make_service):
+    app = make_service(sandbox=sandbox, launch_assigns_upstream=True)
+    with app.app_context():
+        assert get_services().mirror().mirror(2).ok
+    with serving(app) as base:
+        open_learner_session(base, app, "26", 2)
+        open_learner_session(base, app, "26", 2)  # the same attempt: assigned once
+    assert sandbox.trainee(2, 26) is None
+    assert _worker(app).run_once() == {"delivered": 1}
+    assert sandbox.trainee(2, 26)["status"] == "not attempted"
+    assigns = [r for r in sandbox.requests_seen() if r["method"] == "PUT" and "/assign/" in r["path"]]
+    assert len(assigns) == 1
