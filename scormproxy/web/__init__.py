@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import ScormProxyError
 
 # Blueprint modules, in registration order. Each has `init_app(app)`.
-BLUEPRINTS = ["observability", "health", "api", "learner", "content", "launches", "player", "admin"]
+BLUEPRINTS = ["observability", "health", "api", "learner", "content", "launches", "api_outbox", "player", "admin"]
 
 
 def init_app(app: Flask) -> None:

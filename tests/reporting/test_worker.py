@@ -10,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from scormproxy.models import Alarm, OutboxRow
@@ -190,3 +191,27 @@ def test_launch_can_assign_the_learning_upstream(sandbox, make_service):
     assert sandbox.trainee(2, 26)["status"] == "not attempted"
     assigns = [r for r in sandbox.requests_seen() if r["method"] == "PUT" and "/assign/" in r["path"]]
     assert len(assigns) == 1
+
+
+def test_admin_sees_parked_rows_and_alarms_and_retries(mirrored_demo, sandbox, admin_headers):
+    with serving(mirrored_demo) as base:
+        learner, attempt = open_learner_session(base, mirrored_demo, "27", 1)
+        _finish(learner, base, attempt, 81)
+        worker = _worker(mirrored_demo)
+        sandbox.inject("status", status=401, count=1)
+        worker.run_once()
+        alarms = requests.get(f"{base}/api/alarms", headers=admin_headers, timeout=10).json()
+        assert [a["name"] for a in alarms] == ["upstream_auth"]
+        sandbox.inject("status", status=400, count=1)
+        worker.run_once(ignore_schedule=True)
+        parked = requests.get(f"{base}/api/outbox?state=parked", headers=admin_headers, timeout=10).json()
+        assert parked["counts"] == {"pending": 0, "delivered": 1, "parked": 1}
+        row = parked["rows"][0]
+        assert row["action"] == "start" and "400" in row["last_error"]
+        assert requests.get(f"{base}/api/outbox", timeout=10).status_code == 401
+        retried = requests.post(f"{base}/api/outbox/{row['id']}/retry", headers=admin_headers, timeout=10)
+        assert retried.status_code == 200 and retried.json()["state"] == "pending"
+        again = requests.post(f"{base}/api/outbox/{row['id']}/retry", headers=admin_headers, timeout=10)
+        assert again.status_code == 400
+        assert requests.get(f"{base}/api/alarms", headers=admin_headers, timeout=10).json() == []
+    assert worker.run_once() == {"delivered": 1}
