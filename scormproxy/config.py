@@ -102,7 +102,6 @@ class Settings:
     # Content serving.
     content_accel_prefix: str = setting("", doc="hand file transfer to nginx: X-Accel-Redirect prefix mapped to the storage root")
     content_cache_bytes: int = setting(2048 * MiB, doc="bounded local read-through cache of S3 objects")
-    content_origin: str = setting("", doc="separate origin serving /content (isolates course scripts from admin pages)")
 
     # Logging.
     log_level: str = setting("INFO", doc="root log level")
@@ -191,3 +190,10 @@ def settings_table() -> list[tuple[str, str, str]]:
         default = "(none)" if f.metadata.get("secret") else repr(f.default)
         rows.append((_env_name(f), default, f.metadata.get("doc", "")))
     return rows
+
+
+def settings_markdown() -> str:
+    """The README's configuration table, generated so the two never drift apart."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | `{default}` | {doc} |" for name, default, doc in settings_table()]
+    return "\n".join(lines)
