@@ -89,8 +89,12 @@ def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, pa
     from .validate import validate_commit
 
     _item_meta(course, item_id)
-    seeded = sco_launch_state(db, attempt_id, item_id, course, learner_id=learner_id,
-                              learner_name=learner_name)["cmi"]
+    launch = sco_launch_state(db, attempt_id, item_id, course, learner_id=learner_id,
+                              learner_name=learner_name)
+    if payload.seq <= launch["seq"]:
+        # Checked before validation too: an out-of-order beacon must read as stale, not invalid.
+        raise StaleCommit(f"commit {payload.seq} is not newer than the stored commit {launch['seq']}")
+    seeded = launch["cmi"]
     validated = validate_commit(course.family, payload.cmi, seeded=seeded, limits=limits)
     with db.session() as s:
         attempt = s.get(Attempt, attempt_id, with_for_update=True)
@@ -112,13 +116,17 @@ def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, pa
             stored, state.total_time = {}, None
         stored.update(validated.values)
         state.seq = payload.seq
-        state.session_open = not payload.terminated
-        if payload.terminated:
+        # A beacon without Terminate is the page going away (tab closed): the session ends
+        # there, and unless the SCO said how it exits, it is kept for resuming.
+        ended = payload.terminated or payload.beacon
+        state.session_open = not ended
+        if ended:
             state.sessions = (state.sessions or 0) + 1
             session_key = "cmi.core.session_time" if course.family == "1.2" else "cmi.session_time"
             state.total_time = accumulate_total_time(course.family, state.total_time,
                                                      stored.pop(session_key, None))
-            state.last_exit = session_exit(course.family, stored, payload.nav_request) or ""
+            exit_value = session_exit(course.family, stored, payload.nav_request) or ""
+            state.last_exit = exit_value if payload.terminated or exit_value else "suspend"
         state.cmi_json = json.dumps(stored)
         s.flush()
         result = _update_course_result(s, attempt, course, item_id, {**seeded, **stored})

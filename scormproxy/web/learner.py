@@ -72,7 +72,8 @@ def player_config(grant: Grant, course: Course) -> dict:
 
     def toc(items):
         return [{"item": i.identifier, "title": i.title, "launchable": bool(i.href),
-                 "children": toc(i.children)} for i in items if i.visible]
+                 "sequencing": i.meta.get("sequencing"), "children": toc(i.children)}
+                for i in items if i.visible]
 
     launchable = course.launchable()
     return {
