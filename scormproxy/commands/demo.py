@@ -67,8 +67,10 @@ def run(args) -> int:
         print(f"  auditor: {settings.public_url}/admin/  (admin token: {settings.admin_token})")
         print(f"  admin API: curl -H 'Authorization: Bearer {settings.admin_token}' "
               f"{settings.public_url}/api/packages")
-        print("Launch URLs work once and expire; print fresh ones with "
-              "`python -m scormproxy launch-url` using the same SCORMPROXY_SECRET_KEY. Ctrl-C stops.")
+        print("Launch URLs work once and expire; ask for fresh ones with:")
+        print(f"  curl -X POST -H 'Authorization: Bearer {settings.admin_token}' -H 'Content-Type: application/json' "
+              f"-d '{{\"user_id\": \"{args.user}\", \"learning_id\": 1}}' {settings.public_url}/api/launches")
+        print("Ctrl-C stops.")
         sys.stdout.flush()
         try:
             server.serve_forever()
