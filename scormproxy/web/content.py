@@ -17,6 +17,7 @@ from ..errors import NotFound
 from ..launch import COOKIE_NAME, read_grants
 from ..mirror import blob_key
 from ..models import PackageFile
+from .compression import GzipCache, compressible
 from .learner import Forbidden
 
 bp = Blueprint("content", __name__)
@@ -71,12 +72,34 @@ def package_file(learning_id: int, version_id: str, path: str):
         response.headers["X-Accel-Redirect"] = settings.content_accel_prefix.rstrip("/") + "/" + key
         response.set_etag(sha)
         return _content_headers(response)
+    if _wants_gzip(settings, content_type, size):
+        return _content_headers(_gzip_response(storage, key, sha, content_type))
     local = storage.local_path(key)
     if local is not None:
         response = send_file(local, mimetype=content_type, etag=sha, conditional=True,
                              max_age=None, last_modified=None)
         return _content_headers(response)
     return _content_headers(_stream_from_storage(storage, key, sha, size, content_type))
+
+
+def _wants_gzip(settings, content_type: str, size: int) -> bool:
+    return (0 < size <= settings.content_gzip_max_bytes and compressible(content_type)
+            and "Range" not in request.headers and "gzip" in request.accept_encodings)
+
+
+def _gzip_response(storage, key: str, sha: str, content_type: str) -> Response:
+    etag = sha + "-gz"  # a different representation needs a different strong ETag
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        cache = current_app.extensions.setdefault(
+            "scormproxy.gzip_cache", GzipCache(current_app.config["SETTINGS"].content_gzip_cache_bytes))
+        body = cache.get_or_compress(sha, lambda: storage.read_bytes(key, 1 << 40))
+        response = Response(body, content_type=content_type)
+        response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag)
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def _stream_from_storage(storage, key: str, sha: str, size: int, content_type: str) -> Response:

@@ -138,3 +138,21 @@ def test_content_needs_a_grant_for_that_course(mirrored_demo):
         assert learner.get(f"{base}/content/2/{version}/index.html", timeout=10).status_code == 403
         assert learner.get(f"{base}/content/1/{version}/nope.html", timeout=10).status_code == 404
         assert learner.get(f"{base}/content/1/{version}/../../etc/passwd", timeout=10).status_code in (403, 404)
+
+
+def test_text_files_are_gzipped_when_asked(mirrored_demo):
+    import gzip as gz
+
+    with serving(mirrored_demo) as base:
+        learner, attempt = open_learner_session(base, mirrored_demo, "17", 1)
+        with mirrored_demo.extensions["scormproxy.db"].session() as s:
+            version = s.get(Attempt, attempt).version_id
+        url = f"{base}/content/1/{version}/quiz.js"
+        plain = learner.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+        packed = learner.get(url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=10)
+        raw = packed.raw.read(decode_content=False)
+        assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+        assert gz.decompress(raw) == plain.content and len(raw) < len(plain.content)
+        assert packed.headers["ETag"] != plain.headers["ETag"]
+        again = learner.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}, timeout=10)
+        assert again.status_code == 304
