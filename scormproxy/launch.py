@@ -106,6 +106,7 @@ def open_launch(settings: Settings, db: Database, token: str) -> Grant:
                             code="launch_replayed") from None
     attempt = open_attempt(db, user, learning, preview=preview,
                            assign_upstream=settings.launch_assigns_upstream)
+    _check_remote_allowed(settings, db, attempt.version_id)
     expires = int(time.time()) + settings.session_ttl
     with db.session() as s:
         s.add(LearnerSession(id=secrets.token_urlsafe(24), user_id=user, learning_id=learning,
@@ -142,6 +143,17 @@ def open_attempt(db: Database, user: str, learning: int, *, preview: bool = Fals
 
             enqueue_result(s, attempt, "assign", None)
         return attempt
+
+
+def _check_remote_allowed(settings: Settings, db: Database, version_id: str) -> None:
+    """A container loads the course from the vendor's servers: only when the site allows it."""
+    from .models import PackageVersion
+
+    with db.session() as s:
+        version = s.get(PackageVersion, version_id)
+        if version is not None and version.kind == "container" and not settings.allow_remote_content:
+            raise LaunchRefused("This course plays from its vendor's servers, which this site does not "
+                                "allow (SCORMPROXY_ALLOW_REMOTE_CONTENT).", code="remote_content_disabled")
 
 
 def read_grants(settings: Settings, cookie: str | None) -> list[Grant]:
