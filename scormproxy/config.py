@@ -56,6 +56,7 @@ class Settings:
     # Secrets.
     secret_key: str = setting("", env="SCORMPROXY_SECRET_KEY", secret=True, doc="signs launch URLs and sessions")
     admin_token: str = setting("", env="SCORMPROXY_ADMIN_TOKEN", secret=True, doc="bearer token of the admin API; empty disables it")
+    admin_session_ttl: int = setting(8 * 3600, doc="seconds an admin sign-in at /admin/ lasts")
 
     # Package limits (zip safety).
     zip_max_entries: int = setting(20000, doc="most entries in one package zip")
