@@ -26,6 +26,7 @@ from .errors import ScormProxyError
 from .models import Package, PackageFile, PackageVersion
 from .packages import PackageError, ZipLimits, inspect_zip, open_package_zip
 from .upstream import OpenElmsClient, UpstreamError
+from storage import NotFound as StorageNotFound
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Mirror:
                     self._publish_existing(learning_id, version_id, resource.name or manifest.title)
                     return MirrorOutcome(learning_id, ok=True, version=version_id, unchanged=True)
                 uploaded, reused = self._upload_blobs(pz, files)
+                self.storage.sync()  # blobs durable before any database row points at them
             report = self.audit(zip_path, container=container) if self.audit else {}
             kind = "container" if container or _is_container(manifest) else "zip"
             self._publish_new(learning_id, version_id, kind, resource.name or manifest.title,
@@ -109,7 +111,7 @@ class Mirror:
         seen: set[str] = set()
         for entry, sha in files:
             key = blob_key(sha)
-            if key in seen or self.storage.exists(key):
+            if key in seen or self._stored_whole(key, entry.size):
                 reused += 1
                 seen.add(key)
                 continue
@@ -118,6 +120,13 @@ class Mirror:
             seen.add(key)
             uploaded += 1
         return uploaded, reused
+
+    def _stored_whole(self, key: str, size: int) -> bool:
+        # A blob left by a crash before its sync may be short: reuse only a whole one.
+        try:
+            return self.storage.stat(key).size == size
+        except StorageNotFound:
+            return False
 
     def _version_exists(self, version_id: str) -> bool:
         with self.db.session() as s:

@@ -31,7 +31,7 @@ class Services:
                       "max_concurrency": settings.s3_max_concurrency}
         return open_storage(settings.storage_url, s3_endpoint_url=settings.s3_endpoint_url or None,
                             cache_dir=cache_dir, cache_max_bytes=settings.content_cache_bytes,
-                            s3_options=s3_options)
+                            s3_options=s3_options, local_options={"fsync_each": False})
 
     def client(self):
         from .upstream import OpenElmsClient

@@ -170,6 +170,9 @@ class Storage(Protocol):
         """An absolute file path holding the object (for sendfile), or None when the backend has none."""
         ...
 
+    def sync(self) -> None:
+        """Make every put so far durable; backends whose puts are durable already do nothing."""
+
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> StoredObject:
         return self.put(key, io.BytesIO(data), size=len(data), content_type=content_type)
 

@@ -12,7 +12,8 @@ from .s3 import S3Storage
 
 
 def open_storage(url: str, *, s3_endpoint_url: str | None = None, cache_dir: str | None = None,
-                 cache_max_bytes: int = 2 * GiB, s3_options: dict[str, Any] | None = None) -> Storage:
+                 cache_max_bytes: int = 2 * GiB, s3_options: dict[str, Any] | None = None,
+                 local_options: dict[str, Any] | None = None) -> Storage:
     """'file:///abs/dir' -> LocalStorage; 's3://bucket/prefix' -> S3Storage, behind a
     ReadThroughCache when cache_dir is given. `s3_options` go to S3Storage (timeouts, part sizes)."""
     parts = urlsplit(url or "")
@@ -22,7 +23,7 @@ def open_storage(url: str, *, s3_endpoint_url: str | None = None, cache_dir: str
         path = unquote(parts.path)
         if not os.path.isabs(path):
             raise StorageError(f"STORAGE_URL {url!r}: the folder must be an absolute path")
-        return LocalStorage(path)
+        return LocalStorage(path, **(local_options or {}))
     if parts.scheme == "s3":
         if not parts.netloc or parts.query or parts.fragment:
             raise StorageError(f"STORAGE_URL {url!r}: an S3 URL is s3://bucket/optional/prefix")
