@@ -18,7 +18,7 @@ class Base(DeclarativeBase):
     pass
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, immediate: bool = True) -> Engine:
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         if path and path != ":memory:":
@@ -37,8 +37,9 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             # IMMEDIATE takes the write lock up front, so read-then-write transactions
-            # (commit sequence checks, outbox claims) serialise instead of failing late.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # (commit sequence checks, outbox claims) serialise instead of failing late;
+            # read-only sessions use a plain BEGIN and never queue behind writers (WAL).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -48,6 +49,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        if url.startswith("sqlite"):
+            self.read_engine = make_engine(url, immediate=False)
+            self.read_sessionmaker = sessionmaker(self.read_engine, expire_on_commit=False)
+        else:
+            self.read_engine, self.read_sessionmaker = self.engine, self.sessionmaker
 
     def alembic_config(self, connection=None):
         from alembic.config import Config
@@ -82,8 +88,20 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (never blocks behind writers on SQLite)."""
+        session = self.read_sessionmaker()
+        try:
+            yield session
+            session.rollback()
+        finally:
+            session.close()
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
 
 def init_app(app: Flask) -> None:

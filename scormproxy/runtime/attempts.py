@@ -66,48 +66,49 @@ def _learner_item(item) -> dict:
     }
 
 
-def sco_launch_state(db: Database, attempt_id: str, item_id: str, course: Course, *,
-                     learner_id: str, learner_name: str) -> dict:
+def _seed(course: Course, item_id: str, state: ScoState | None, learner_id: str, learner_name: str) -> dict:
     from .launchstate import launch_state
 
-    item = _item_meta(course, item_id)
-    with db.session() as s:
-        state = s.scalars(select(ScoState).where(ScoState.attempt_id == attempt_id,
-                                                 ScoState.item_id == item_id)).first()
-        previous = json.loads(state.cmi_json) if state and state.sessions else None
-        cmi = launch_state(course.family, learner_id=learner_id, learner_name=learner_name,
-                           item=_learner_item(item), previous=previous,
-                           previous_exit=state.last_exit if state else None,
-                           total_time=state.total_time if state else None)
-        return {"cmi": cmi, "seq": state.seq if state else 0}
+    previous = json.loads(state.cmi_json) if state and state.sessions else None
+    return launch_state(course.family, learner_id=learner_id, learner_name=learner_name,
+                        item=_learner_item(_item_meta(course, item_id)), previous=previous,
+                        previous_exit=state.last_exit if state else None,
+                        total_time=state.total_time if state else None)
+
+
+def _state_query(attempt_id: str, item_id: str):
+    return select(ScoState).where(ScoState.attempt_id == attempt_id, ScoState.item_id == item_id)
+
+
+def sco_launch_state(db: Database, attempt_id: str, item_id: str, course: Course, *,
+                     learner_id: str, learner_name: str) -> dict:
+    _item_meta(course, item_id)
+    with db.read() as s:
+        state = s.scalars(_state_query(attempt_id, item_id)).first()
+        return {"cmi": _seed(course, item_id, state, learner_id, learner_name),
+                "seq": state.seq if state else 0}
 
 
 def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, payload: CommitPayload,
                  *, learner_id: str, learner_name: str, limits) -> dict:
-    """Validate and store one commit; returns the course result after it."""
+    """Validate and store one commit in one transaction; returns the course result after it."""
     from .launchstate import accumulate_total_time, session_exit
     from .validate import validate_commit
 
     _item_meta(course, item_id)
-    launch = sco_launch_state(db, attempt_id, item_id, course, learner_id=learner_id,
-                              learner_name=learner_name)
-    if payload.seq <= launch["seq"]:
-        # Checked before validation too: an out-of-order beacon must read as stale, not invalid.
-        raise StaleCommit(f"commit {payload.seq} is not newer than the stored commit {launch['seq']}")
-    seeded = launch["cmi"]
-    validated = validate_commit(course.family, payload.cmi, seeded=seeded, limits=limits)
     with db.session() as s:
         attempt = s.get(Attempt, attempt_id, with_for_update=True)
         if attempt is None:
             raise NotFound("no such attempt")
-        state = s.scalars(select(ScoState).where(ScoState.attempt_id == attempt_id,
-                                                 ScoState.item_id == item_id)
-                          .with_for_update()).first()
+        state = s.scalars(_state_query(attempt_id, item_id).with_for_update()).first()
+        if payload.seq <= (state.seq if state else 0):
+            # Before validation: an out-of-order beacon must read as stale, not invalid.
+            raise StaleCommit(f"commit {payload.seq} is not newer than the stored commit {state.seq}")
+        seeded = _seed(course, item_id, state, learner_id, learner_name)
+        validated = validate_commit(course.family, payload.cmi, seeded=seeded, limits=limits)
         if state is None:
             state = ScoState(attempt_id=attempt_id, item_id=item_id, seq=0, cmi_json="{}", sessions=0)
             s.add(state)
-        if payload.seq <= (state.seq or 0):
-            raise StaleCommit(f"commit {payload.seq} is not newer than the stored commit {state.seq}")
         stored = json.loads(state.cmi_json or "{}")
         if not state.session_open and state.sessions and course.family == "2004" \
                 and state.last_exit != "suspend":
@@ -128,7 +129,6 @@ def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, pa
             exit_value = session_exit(course.family, stored, payload.nav_request) or ""
             state.last_exit = exit_value if payload.terminated or exit_value else "suspend"
         state.cmi_json = json.dumps(stored)
-        s.flush()
         result = _update_course_result(s, attempt, course, item_id, {**seeded, **stored})
     return {"ok": True, "seq": payload.seq, "course": result,
             "warnings": [w.__dict__ for w in validated.warnings]}
@@ -136,15 +136,19 @@ def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, pa
 
 def _update_course_result(s, attempt: Attempt, course: Course, item_id: str, current: dict) -> dict:
     from .results import course_result, sco_outcome
+    from .rollup import rollup_course
 
     # Only the committing SCO is seen with its launch seed (thresholds, mastery score);
     # the others are judged on what they stored.
-    states = {row.item_id: json.loads(row.cmi_json or "{}")
-              for row in s.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id))}
+    rows = list(s.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)))
+    states = {row.item_id: json.loads(row.cmi_json or "{}") for row in rows}
     states[item_id] = current
     sco_ids = course.sco_ids() or [item_id]
     outcomes = {sid: sco_outcome(course.family, cmi) for sid, cmi in states.items() if sid in sco_ids}
-    result = course_result(course.family, outcomes, sco_ids)
+    # SCORM 2004 sequencing: the manifest's rollup decides the course (None without sequencing).
+    suspended = {row.item_id for row in rows if row.last_exit == "suspend" and not row.session_open}
+    rollup = rollup_course(course, outcomes, suspended=suspended)
+    result = course_result(course.family, outcomes, sco_ids, rollup)
     if not attempt.started:
         attempt.started = True
         if attempt.status == "not attempted":

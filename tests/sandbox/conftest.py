@@ -75,18 +75,18 @@ def browser():
     """Headless system Chromium through Playwright; missing in CI is a failure, elsewhere a skip."""
     executable = _chromium_path()
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         executable = None
     if executable is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium and Playwright are needed for the sandbox browser tests")
         pytest.skip("no Chromium or Playwright here")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=["--no-sandbox"])
+    # One Playwright driver per thread: share the browser other suites may have open.
+    from scormproxy.runtime.browser import launched_chromium
+
+    with launched_chromium(executable_path=executable) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
