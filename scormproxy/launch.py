@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -159,13 +160,18 @@ def _check_remote_allowed(settings: Settings, db: Database, version_id: str) -> 
 def read_grants(settings: Settings, cookie: str | None) -> list[Grant]:
     if not cookie:
         return []
-    try:
-        raw = _grant_serializer(settings).loads(cookie)
-        grants = [Grant.from_json(item) for item in raw]
-    except (BadSignature, KeyError, TypeError, ValueError):
-        return []
     now = time.time()
-    return [g for g in grants if g.expires > now]
+    return [g for g in _decode_grants(settings.secret_key, cookie) if g.expires > now]
+
+
+@lru_cache(maxsize=4096)
+def _decode_grants(secret_key: str, cookie: str) -> tuple[Grant, ...]:
+    # Every content request carries the cookie: verify each distinct value once.
+    try:
+        raw = URLSafeSerializer(secret_key, salt="scormproxy.grants").loads(cookie)
+        return tuple(Grant.from_json(item) for item in raw)
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return ()
 
 
 def write_grants(settings: Settings, grants: list[Grant]) -> str:
