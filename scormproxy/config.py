@@ -72,6 +72,7 @@ class Settings:
 
     # Mirroring.
     mirror_concurrency: int = setting(4, doc="packages mirrored at once by mirror --all")
+    mirror_upload_threads: int = setting(4, doc="files of one package stored at once")
     allow_remote_content: bool = setting(False, doc="let the player launch containers that load content from the vendor")
 
     # Launch and learner sessions.

@@ -46,15 +46,16 @@ class Services:
         os.makedirs(work_dir, exist_ok=True)
         limits = ZipLimits.from_settings(self.settings)
         return Mirror(client=self.client(), storage=self.storage, db=self.db, limits=limits,
-                      work_dir=work_dir, audit=self._audit(limits))
+                      work_dir=work_dir, audit=self._audit(limits),
+                      upload_threads=self.settings.mirror_upload_threads)
 
     def _audit(self, limits):
         from .audit import build_report, options_from_settings
 
         options = options_from_settings(self.settings)
 
-        def audit(path, *, container: bool = False) -> dict:
-            return build_report(path, limits, allow_remote=container, **options)
+        def audit(path, *, container: bool = False, known_hashes=None) -> dict:
+            return build_report(path, limits, allow_remote=container, known_hashes=known_hashes, **options)
         return audit
 
 

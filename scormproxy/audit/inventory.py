@@ -64,16 +64,29 @@ def is_os_metadata(path: str) -> bool:
     return path.startswith("__MACOSX/") or base in _OS_METADATA_NAMES or base.startswith("._")
 
 
+# Media and fonts are never scanned; when their hash is already known they are not read at all.
+NEVER_TEXT = frozenset("png jpg jpeg gif webp bmp ico svgz mp4 m4v m4a mov webm avi mp3 wav ogg oga ogv flac "
+                       "aac woff woff2 ttf otf eot pdf zip gz bin dat psd".split())
+
+
 def take_inventory(package: PackageZip, *, scan_max_bytes: int = SCAN_MAX_BYTES,
-                   oversized_bytes: int = OVERSIZED_FILE_BYTES) -> Inventory:
-    """Inflate each file once (the zip's limits apply as it streams), hashing it and scanning it if it is text."""
+                   oversized_bytes: int = OVERSIZED_FILE_BYTES,
+                   known_hashes: dict[str, str] | None = None) -> Inventory:
+    """Inflate each file once (the zip's limits apply as it streams), hashing it and scanning it if it is text.
+
+    `known_hashes` (path -> sha256, from a caller that verified the zip already) spares
+    reading media files a second time."""
     inventory = Inventory()
     stop_reading = False
+    known = known_hashes or {}
     for entry in package.entries:
         if entry.is_dir:
             continue
         digest, kind = None, None
-        if not stop_reading:
+        extension = entry.path.rsplit(".", 1)[-1].lower() if "." in entry.path else ""
+        if entry.path in known and extension in NEVER_TEXT:
+            digest = known[entry.path]
+        elif not stop_reading:
             try:
                 digest, kind = _read_entry(package, entry.path, inventory, scan_max_bytes)
             except PackageError as exc:

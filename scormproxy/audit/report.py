@@ -21,7 +21,8 @@ HASH_CHUNK_BYTES = 1024 * 1024
 
 
 def build_report(path: str | os.PathLike, limits: ZipLimits | None = None, *, allow_remote: bool = False,
-                 max_file_bytes_warning: int = OVERSIZED_FILE_BYTES, scan_max_bytes: int = SCAN_MAX_BYTES) -> dict:
+                 max_file_bytes_warning: int = OVERSIZED_FILE_BYTES, scan_max_bytes: int = SCAN_MAX_BYTES,
+                 known_hashes: dict[str, str] | None = None) -> dict:
     """Audit a package zip. Never raises for a bad package: what is wrong with it becomes error findings."""
     path = Path(path)
     findings: list[Finding] = []
@@ -39,7 +40,8 @@ def build_report(path: str | os.PathLike, limits: ZipLimits | None = None, *, al
             except PackageError as exc:
                 findings += exc.findings
                 manifest = _structure_despite_errors(pz)
-            inventory = take_inventory(pz, scan_max_bytes=scan_max_bytes, oversized_bytes=max_file_bytes_warning)
+            inventory = take_inventory(pz, scan_max_bytes=scan_max_bytes, oversized_bytes=max_file_bytes_warning,
+                                       known_hashes=known_hashes)
     except PackageError as exc:
         findings += exc.findings
     except OSError as exc:

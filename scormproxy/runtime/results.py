@@ -92,6 +92,10 @@ def course_result(version: str, outcomes: Mapping[str, ScoOutcome], sco_ids: Seq
 
     if satisfied is not None:
         failed = satisfied is False and all_attempted
+    elif rolled_completed is not None:
+        # The sequencer spoke and left satisfaction unknown: a SCO's own failure that the
+        # manifest's rollup does not count (or forgives) does not fail the course.
+        failed = False
     else:
         failed = any(outcome.failed for outcome in known)
     if satisfied is not None or rolled_completed is not None:

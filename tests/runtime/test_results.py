@@ -155,3 +155,14 @@ def test_scaled_0995_goes_upstream_as_100():
 ])
 def test_upstream_action(result, action):
     assert upstream_action(result) == action
+
+
+def test_a_rollup_that_leaves_satisfaction_unknown_does_not_fail_on_an_uncounted_sco():
+    from scormproxy.runtime.results import ScoOutcome, course_result
+
+    outcomes = {"quiz": ScoOutcome(completed=True, passed=False, failed=True, score=20.0),
+                "post": ScoOutcome(completed=True, passed=None, failed=False, score=None)}
+    rolled = course_result("2004", outcomes, ["quiz", "post"], {"completed": True, "satisfied": None, "score": None})
+    assert rolled.status == "completed"
+    plain = course_result("2004", outcomes, ["quiz", "post"])
+    assert plain.status == "failed"
