@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from .db import Database
 from .errors import ScormProxyError
@@ -103,8 +104,11 @@ class Mirror:
             report = (self.audit(zip_path, container=container, known_hashes={e.path: sha for e, sha in files})
                       if self.audit else {})
             kind = "container" if container or _is_container(manifest) else "zip"
-            self._publish_new(learning_id, version_id, kind, resource.name or manifest.title,
-                              manifest, files, download, report)
+            try:
+                self._publish_new(learning_id, version_id, kind, resource.name or manifest.title,
+                                  manifest, files, download, report)
+            except IntegrityError:  # another mirror published the same content first
+                self._publish_existing(learning_id, version_id, resource.name or manifest.title)
         log.info("mirrored", extra={"learning_id": learning_id, "version": version_id,
                                     "uploaded": uploaded, "reused": reused})
         return MirrorOutcome(learning_id, ok=True, version=version_id,

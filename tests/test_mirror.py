@@ -207,3 +207,21 @@ def test_remirror_is_idempotent_and_changes_make_versions(tmp_path, make_service
             with services.db.session() as s:
                 versions = s.scalars(select(PackageVersion.id).where(PackageVersion.learning_id == 1)).all()
             assert set(versions) == {first.version, changed.version}
+
+
+def test_concurrent_mirrors_of_one_package_publish_one_version(tmp_path, make_service):
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_path / "pk"
+    folder.mkdir()
+    _sco_zip(folder / "a.zip", "same", {f"f{n}.txt": f"file {n}" for n in range(50)})
+    with running_sandbox(folder) as sandbox:
+        app = make_service(sandbox=sandbox, storage_url=f"file://{tmp_path}/store")
+        with app.app_context():
+            services = get_services()
+            with ThreadPoolExecutor(3) as pool:
+                outcomes = list(pool.map(lambda _: services.mirror().mirror(1), range(3)))
+            assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+            assert len({o.version for o in outcomes}) == 1
+            with services.db.session() as s:
+                assert s.scalar(select(func.count()).select_from(PackageVersion)) == 1
