@@ -31,3 +31,8 @@ class BadRequest(ScormProxyError):
 class Unauthorized(ScormProxyError):
     code = "unauthorized"
     http_status = 401
+
+
+class Forbidden(ScormProxyError):
+    code = "forbidden"
+    http_status = 403

@@ -6,12 +6,7 @@ import hmac
 
 from flask import current_app, request
 
-from ..errors import ScormProxyError, Unauthorized
-
-
-class Forbidden(ScormProxyError):
-    code = "forbidden"
-    http_status = 403
+from ..errors import Forbidden, Unauthorized
 
 
 def admin_token_valid(presented: str | None) -> bool:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from flask import Blueprint, Flask, current_app, jsonify, make_response, redirect, render_template, request
 
 from ..db import get_db
-from ..errors import BadRequest, NotFound, ScormProxyError
+from ..errors import BadRequest, Forbidden, NotFound
 from ..launch import COOKIE_NAME, COOKIE_PATHS, Grant, LaunchRefused, open_launch, read_grants, write_grants
 from ..models import PackageVersion
 from ..runtime.attempts import CommitPayload, apply_commit, sco_launch_state
@@ -16,11 +16,6 @@ from ..runtime.course import Course, course_from_manifest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("learner", __name__)
-
-
-class Forbidden(ScormProxyError):
-    code = "forbidden"
-    http_status = 403
 
 
 def _settings():
