@@ -23,6 +23,7 @@ from typing import Callable
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from . import metrics
 from .db import Database
 from .errors import ScormProxyError
 from .models import Package, PackageFile, PackageVersion
@@ -77,10 +78,14 @@ class Mirror:
             outcome = self._mirror(learning_id, container=container)
         except (PackageError, UpstreamError, ScormProxyError) as exc:
             code = getattr(exc, "code", "error")
+            if isinstance(exc, UpstreamError):
+                metrics.count_upstream_error(exc)
             self._record_failure(learning_id, str(exc), code)
             log.warning("mirror failed", extra={"learning_id": learning_id, "code": code})
             outcome = MirrorOutcome(learning_id, ok=False, error=str(exc), error_code=code)
         outcome.seconds = time.monotonic() - started
+        metrics.MIRROR_OUTCOMES.labels("failed" if not outcome.ok else
+                                       "unchanged" if outcome.unchanged else "new_version").inc()
         return outcome
 
     def _mirror(self, learning_id: int, *, container: bool) -> MirrorOutcome:

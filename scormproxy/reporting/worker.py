@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import aliased
 
+from .. import metrics
 from ..db import Database
 from ..models import Alarm, OutboxRow
 from ..upstream import (OpenElmsClient, UpstreamAuthError, UpstreamError, UpstreamNotFound,
@@ -63,6 +64,11 @@ class OutboxWorker:
 
     def deliver(self, row: OutboxRow) -> str:
         """Send one row; returns 'delivered', 'retry', 'parked' or 'paused'."""
+        outcome = self._deliver(row)
+        metrics.OUTBOX_DELIVERIES.labels(outcome).inc()
+        return outcome
+
+    def _deliver(self, row: OutboxRow) -> str:
         try:
             if row.action == "assign":
                 self._assign(row)
@@ -70,14 +76,17 @@ class OutboxWorker:
                 self.client.report_progress(row.learning_id, row.user_id, row.action,
                                             row.score if row.action != "start" else None)
         except UpstreamAuthError as exc:
+            metrics.count_upstream_error(exc)
             self._raise_alarm(f"Open eLMS refused our token ({exc.status}); delivery paused")
             self._reschedule(row, self.settings.worker_auth_pause, str(exc), count_try=False)
             return "paused"
         except PARK_ERRORS as exc:
+            metrics.count_upstream_error(exc)
             self._finish(row, "parked", f"{type(exc).__name__}: {exc}")
             log.warning("outbox row parked", extra={"row": row.id, "status": exc.status})
             return "parked"
         except UpstreamError as exc:
+            metrics.count_upstream_error(exc)
             self._reschedule(row, self._backoff(row.tries), str(exc))
             log.info("outbox delivery failed, will retry", extra={"row": row.id, "tries": row.tries,
                                                                   "status": getattr(exc, "status", None)})
