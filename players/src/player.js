@@ -118,6 +118,9 @@
       });
       session.itemId = itemId;
       ns.applyCorrections(session.api, self.version);
+      if (self.version === "1.2") {
+        completeOnFinish(session);
+      }
       if (self.version === "2004") {
         self.answerNavValidity(session, itemId);
       }
@@ -134,6 +137,28 @@
       self.setState("ready");
     });
   };
+
+  /* SCORM 1.2 RTE 3.4 (cmi.core.lesson_status): a SCO that never set its status is
+   * "completed" at LMSFinish, or passed/failed against the mastery score when it reported
+   * a raw score. scorm-again leaves such a SCO "not attempted". */
+  function completeOnFinish(session) {
+    var api = session.api;
+    var finish = api.LMSFinish;
+    api.LMSFinish = function () {
+      var core = api.cmi.core;
+      if (session.isInitialized() && !session.isTerminated() && core.lesson_status === "not attempted" &&
+          core.lesson_mode !== "browse") {
+        var mastery = parseFloat(api.cmi.student_data.mastery_score);
+        var raw = parseFloat(core.score.raw);
+        if (!isNaN(mastery) && !isNaN(raw) && core.credit === "credit") {
+          core.lesson_status = raw >= mastery ? "passed" : "failed";
+        } else {
+          core.lesson_status = "completed";
+        }
+      }
+      return finish.apply(this, arguments);
+    };
+  }
 
   Player.prototype.exposeApi = function (api) {
     // Content finds the API by walking up its parent chain to this window.

@@ -62,6 +62,7 @@ def _learner_item(item) -> dict:
         "completion_threshold": meta.get("completion_threshold"),
         "max_time_allowed": meta.get("max_time_allowed"),
         "time_limit_action": meta.get("time_limit_action"),
+        "objective_ids": meta.get("objective_ids"),
         "credit": "credit", "mode": "normal",
     }
 
@@ -134,6 +135,24 @@ def apply_commit(db: Database, attempt_id: str, item_id: str, course: Course, pa
             "warnings": [w.__dict__ for w in validated.warnings]}
 
 
+def record_asset_launch(db: Database, attempt_id: str, item_id: str, course: Course) -> None:
+    """An asset is complete once launched; record it (once) and update the course result."""
+    key = "cmi.core.lesson_status" if course.family == "1.2" else "cmi.completion_status"
+    with db.session() as s:
+        attempt = s.get(Attempt, attempt_id, with_for_update=True)
+        state = s.scalars(_state_query(attempt_id, item_id).with_for_update()).first()
+        if attempt is None or (state is not None and state.sessions):
+            return
+        if state is None:
+            state = ScoState(attempt_id=attempt_id, item_id=item_id, seq=0, cmi_json="{}", sessions=0)
+            s.add(state)
+        state.cmi_json = json.dumps({key: "completed"})
+        state.sessions = 1
+        state.last_exit = ""
+        s.flush()
+        _update_course_result(s, attempt, course, item_id, {key: "completed"})
+
+
 def _update_course_result(s, attempt: Attempt, course: Course, item_id: str, current: dict) -> dict:
     from .results import course_result, sco_outcome
     from .rollup import rollup_course
@@ -143,7 +162,8 @@ def _update_course_result(s, attempt: Attempt, course: Course, item_id: str, cur
     rows = list(s.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)))
     states = {row.item_id: json.loads(row.cmi_json or "{}") for row in rows}
     states[item_id] = current
-    sco_ids = course.sco_ids() or [item_id]
+    # A course without SCOs (assets only) completes when every asset has been launched.
+    sco_ids = course.sco_ids() or [i.identifier for i in course.launchable()]
     outcomes = {sid: sco_outcome(course.family, cmi) for sid, cmi in states.items() if sid in sco_ids}
     # SCORM 2004 sequencing: the manifest's rollup decides the course (None without sequencing).
     suspended = {row.item_id for row in rows if row.last_exit == "suspend" and not row.session_open}

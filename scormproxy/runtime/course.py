@@ -68,6 +68,7 @@ def course_from_manifest(manifest: dict) -> Course:
             "completion_threshold": item.get("completion_threshold"),
             "prerequisites": item.get("prerequisites"),
             "scaled_passing_score": _scaled_passing_score(sequencing),
+            "objective_ids": _objective_ids(sequencing),
             "sequencing": sequencing,
         }
         return CourseItem(identifier=item["identifier"], title=item.get("title") or item["identifier"],
@@ -95,3 +96,10 @@ def _scaled_passing_score(sequencing: dict | None):
     if primary and primary.get("satisfied_by_measure"):
         return primary.get("min_normalized_measure")
     return None
+
+
+def _objective_ids(sequencing: dict | None) -> list[str]:
+    objectives = (sequencing or {}).get("objectives") or []
+    if isinstance(objectives, dict):
+        objectives = [o for o in [objectives.get("primary"), *(objectives.get("others") or [])] if o]
+    return [o["objective_id"] for o in objectives if isinstance(o, dict) and o.get("objective_id")]

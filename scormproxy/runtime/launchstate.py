@@ -121,7 +121,20 @@ def _launch_2004(entry: str, learner_id: str, learner_name: str, item: Mapping[s
     # 2004 total_time belongs to the learner attempt (4th Ed. RTE 4.2.25): a new one starts at zero.
     kept = total_time if resume and total_time and cmi2004.is_duration(total_time) else cmi2004.ZERO_DURATION
     _put(state, cmi2004.TOTAL_TIME, kept)
+    _seed_objectives(state, item.get("objective_ids") or ())
     return state
+
+
+def _seed_objectives(state: dict[str, str], objective_ids) -> None:
+    """RTE 4.2.17: the activity's objectives that have an ID are in cmi.objectives at launch."""
+    present = {value for name, value in state.items()
+               if name.startswith("cmi.objectives.") and name.endswith(".id")}
+    index = sum(1 for name in state if name.startswith("cmi.objectives.") and name.endswith(".id"))
+    for objective_id in objective_ids:
+        if isinstance(objective_id, str) and objective_id and objective_id not in present:
+            state[f"cmi.objectives.{index}.id"] = objective_id
+            present.add(objective_id)
+            index += 1
 
 
 def _restored(model: DataModel, previous: Mapping[str, str], keep: Callable[[str], bool]) -> dict[str, str]:

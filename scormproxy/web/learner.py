@@ -11,7 +11,7 @@ from ..db import get_db
 from ..errors import BadRequest, Forbidden, NotFound
 from ..launch import COOKIE_NAME, COOKIE_PATHS, Grant, LaunchRefused, open_launch, read_grants, write_grants
 from ..models import PackageVersion
-from ..runtime.attempts import CommitPayload, apply_commit, sco_launch_state
+from ..runtime.attempts import CommitPayload, apply_commit, record_asset_launch, sco_launch_state
 from ..runtime.course import Course, course_from_manifest
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,11 @@ def player_config(grant: Grant, course: Course) -> dict:
     api = f"/play/api/attempts/{grant.attempt_id}/items"
 
     def toc(items):
-        return [{"item": i.identifier, "title": i.title, "launchable": bool(i.href),
+        # Hidden items (isvisible="false") stay in the course and its flow; only the
+        # table of contents leaves them out.
+        return [{"item": i.identifier, "title": i.title, "launchable": bool(i.href), "visible": i.visible,
                  "sequencing": i.meta.get("sequencing"), "children": toc(i.children)}
-                for i in items if i.visible]
+                for i in items]
 
     launchable = course.launchable()
     return {
@@ -111,6 +113,10 @@ def finished_page(attempt_id: str):
 def sco_state(attempt_id: str, item_id: str):
     grant = grant_for_attempt(attempt_id)
     course = course_for_version(grant.version_id)
+    item = course.item(item_id)
+    if item is not None and item.href and item.scorm_type != "sco":
+        # An asset has no API: launching it is what completes it (SCORM CAM, scormType asset).
+        record_asset_launch(get_db(), attempt_id, item_id, course)
     state = sco_launch_state(get_db(), attempt_id, item_id, course, learner_id=grant.user_id,
                              learner_name=grant.user_id)
     response = jsonify(state)
