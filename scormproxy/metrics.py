@@ -26,22 +26,25 @@ OUTBOX_DELIVERIES = Counter("scormproxy_outbox_deliveries_total", "outbox delive
 
 
 class OutboxCollector:
-    """Outbox depth and the age of its oldest pending row, read at scrape time."""
-
-    def __init__(self, db):
-        self.db = db
+    """Outbox depth and the age of its oldest pending row, read at scrape time from the
+    database of the app answering the scrape."""
 
     def collect(self):
         from datetime import datetime, timezone
 
+        from flask import current_app, has_app_context
         from sqlalchemy import func, select
 
         from .models import Alarm, OutboxRow
 
+        if not has_app_context():
+            return
+        db = current_app.extensions["scormproxy.db"]
+
         depth = GaugeMetricFamily("scormproxy_outbox_depth", "outbox rows by state", labels=["state"])
         age = GaugeMetricFamily("scormproxy_outbox_oldest_pending_seconds", "age of the oldest pending row")
         alarms = GaugeMetricFamily("scormproxy_alarm_active", "active alarms", labels=["name"])
-        with self.db.session() as s:
+        with db.read() as s:
             for state, count in s.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)):
                 depth.add_metric([state], count)
             oldest = s.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.state == "pending"))
@@ -60,3 +63,7 @@ class OutboxCollector:
 
 def count_upstream_error(exc) -> None:
     UPSTREAM_ERRORS.labels(str(getattr(exc, "status", None) or "transport")).inc()
+
+
+OUTBOX_COLLECTOR = OutboxCollector()
+REGISTRY.register(OUTBOX_COLLECTOR)

@@ -46,8 +46,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.before_request(_before)
     app.after_request(_after)
-    collector = metrics.OutboxCollector(app.extensions["scormproxy.db"])
-    try:
-        metrics.REGISTRY.register(collector)
-    except ValueError:  # already registered by an earlier app in this process (tests)
-        pass
