@@ -9,4 +9,5 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 accesslog = None  # the app logs requests itself, as JSON
-sendfile = True
+# No `sendfile` line: gunicorn turns sendfile() OFF whenever the setting has any value, True
+# included (it is the --no-sendfile switch); unset, package files go out with sendfile().

@@ -82,7 +82,7 @@ def _set_up(ctx: BenchContext, cleanup: ExitStack) -> tuple[list[Target], dict[s
     nginx = stack.start_nginx(ctx.tools["nginx"], work / "nginx", ctx.logs, [
         stack.STATIC_SERVER.format(port=nginx_port, root=www),
         stack.ACCEL_SERVER.format(port=accel_port, upstream=servers["accel"].removeprefix("http://"),
-                                  storage_root=f"{work}/local-storage"),
+                                  storage_root=f"{work}/local-storage", cache_dir=work / "nginx" / "auth-cache"),
     ])
     cleanup.callback(nginx.stop)
     nginx.wait_for_port(nginx_port)
@@ -139,21 +139,25 @@ def _figures(results, small: WrkSettings, large: WrkSettings, *, video_mb: int) 
     video_goals = {"local": VIDEO_GOAL, "s3": VIDEO_GOAL, "accel": None}
     small_note = f"wrk -t{small.threads} -c{small.connections}; {LOAD_NOTE}"
     large_note = f"wrk -t{large.threads} -c{large.connections}; {LOAD_NOTE}"
+    # One learner asking for one URL over and over is the best case of nginx's cache of the
+    # app's authorisations; a browser keeps `immutable` files and asks once.
+    accel_note = "; nginx reuses the app's authorisation per cookie and URL (X-Accel-Expires)"
     figures = []
     for name, label in labels.items():
+        extra = accel_note if name == "accel" else ""
         figures.append(report(Figure(
             SECTION, f"70 KB asset, {label}: requests/s", "req/s",
             [r.requests_per_second for r in results[(name, asset)]],
             [r.requests_per_second for r in results[("nginx", asset)]], "nginx from disk",
-            goal=rps_goals[name], note=small_note)))
+            goal=rps_goals[name], note=small_note + extra)))
         figures.append(report(Figure(
             SECTION, f"70 KB asset, {label}: p99 latency", "ms",
             [r.p99_ms for r in results[(name, asset)]], [r.p99_ms for r in results[("nginx", asset)]],
-            "nginx from disk", higher_is_better=False, note=small_note)))
+            "nginx from disk", higher_is_better=False, note=small_note + extra)))
         figures.append(report(Figure(
             SECTION, f"{video_mb} MB video, {label}: throughput", "MB/s",
             [r.megabytes_per_second for r in results[(name, video)]],
             [r.megabytes_per_second for r in results[("nginx", video)]], "nginx from disk",
-            goal=video_goals[name], note=large_note)))
+            goal=video_goals[name], note=large_note + extra)))
     return figures
 

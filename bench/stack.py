@@ -211,11 +211,65 @@ STATIC_SERVER = """\
     }}
 """
 
+# The app authorises, nginx sends the file (README, "Behind nginx"). nginx never caches a
+# response carrying X-Accel-Redirect (it redirects first), so the app is asked through
+# auth_request: in that subrequest X-Accel-Redirect is only read, to name the file, and the
+# answer is cached for the X-Accel-Expires seconds the app sends, keyed by the learner's cookie
+# and the URL. A request without that exact cookie misses the cache and reaches the app, which
+# refuses it. The app's Content-Type and security headers are carried over to the file.
 ACCEL_SERVER = """\
+    proxy_cache_path {cache_dir} levels=1:2 keys_zone=scormproxy_auth_{port}:10m max_size=64m
+                     inactive=1m use_temp_path=off;
     upstream scormproxy_{port} {{ server {upstream}; keepalive 64; }}
     server {{
         listen 127.0.0.1:{port};
-        location /_protected/ {{ internal; alias {storage_root}/; }}
+        location /content/ {{
+            auth_request /_scormproxy_authorise;
+            auth_request_set $scormproxy_file $upstream_http_x_accel_redirect;
+            auth_request_set $scormproxy_type $upstream_http_content_type;
+            auth_request_set $scormproxy_cc $upstream_http_cache_control;
+            auth_request_set $scormproxy_nosniff $upstream_http_x_content_type_options;
+            auth_request_set $scormproxy_csp $upstream_http_content_security_policy;
+            auth_request_set $scormproxy_xfo $upstream_http_x_frame_options;
+            auth_request_set $scormproxy_corp $upstream_http_cross_origin_resource_policy;
+            auth_request_set $scormproxy_referrer $upstream_http_referrer_policy;
+            # try_files is the one directive that redirects after auth_request has run; its
+            # first name never exists.
+            try_files /.scormproxy-never $scormproxy_file;
+            # A refusal, or any answer but 2xx (a missing file), comes from the app itself.
+            error_page 403 500 = @scormproxy;
+        }}
+        location = /_scormproxy_authorise {{
+            internal;
+            proxy_pass http://scormproxy_{port}$request_uri;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_ignore_headers X-Accel-Redirect;
+            proxy_cache scormproxy_auth_{port};
+            proxy_cache_key $cookie_sp_learner$request_uri;
+        }}
+        location /_protected/ {{
+            internal;
+            alias {storage_root}/;
+            types {{ }}
+            default_type "";
+            add_header Content-Type $scormproxy_type;
+            add_header Cache-Control $scormproxy_cc;
+            add_header X-Content-Type-Options $scormproxy_nosniff;
+            add_header Content-Security-Policy $scormproxy_csp;
+            add_header X-Frame-Options $scormproxy_xfo;
+            add_header Cross-Origin-Resource-Policy $scormproxy_corp;
+            add_header Referrer-Policy $scormproxy_referrer;
+        }}
+        location @scormproxy {{
+            proxy_pass http://scormproxy_{port};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+        }}
         location / {{
             proxy_pass http://scormproxy_{port};
             proxy_http_version 1.1;
