@@ -103,6 +103,7 @@ class Settings:
 
     # Content serving.
     content_accel_prefix: str = setting("", doc="hand file transfer to nginx: X-Accel-Redirect prefix mapped to the storage root")
+    content_accel_cache_seconds: int = setting(10, doc="seconds nginx may reuse a content authorisation (X-Accel-Expires), never past the learner's grant; 0 asks the service on every request")
     content_cache_bytes: int = setting(2048 * MiB, doc="bounded local read-through cache of S3 objects")
     content_gzip_max_bytes: int = setting(4 * MiB, doc="largest text file compressed on the fly (0 turns gzip off)")
     content_gzip_cache_bytes: int = setting(64 * MiB, doc="memory kept for compressed copies of hot text files")

@@ -237,6 +237,7 @@ class HotFileMiddleware:
                                   ("X-Request-ID", _request_id(environ))])
         self._answered.inc()
         self._seconds.observe(time.perf_counter() - started)
+        metrics.CONTENT_BYTES.inc(next((int(v) for k, v in headers if k == "Content-Length"), 0))
         return wrap_file(environ, file)
 
     def hot_file(self, environ) -> tuple[BinaryIO, list[tuple[str, str]]] | None:

@@ -30,6 +30,8 @@ def _after(response):
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     metrics.HTTP_REQUESTS.labels(endpoint, str(response.status_code)).inc()
     metrics.HTTP_SECONDS.labels(endpoint).observe(elapsed)
+    if endpoint == "content.package_file" and response.status_code == 200 and response.content_length:
+        metrics.CONTENT_BYTES.inc(response.content_length)
     response.headers["X-Request-ID"] = g.get("request_id", "")
     # Content files are the hot path: their per-request line is DEBUG only.
     level = logging.DEBUG if endpoint == "content.package_file" else logging.INFO
