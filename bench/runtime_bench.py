@@ -1,4 +1,4 @@
-"""Run-time commits: commits/s and p99 for 50 concurrent learners on SQLite and PostgreSQL."""
+"""Run-time commits: commits/s, p50 and p99 for 50 concurrent learners on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
@@ -69,6 +69,9 @@ def _bench_database(ctx: BenchContext, name: str, database_url: str, openelms_ur
         report(Figure(SECTION, f"{name}: commits/s", "req/s", [r.per_second for r in commits],
                       [r.per_second for r in references], "GET /healthz, same server and clients",
                       goal=COMMITS_GOAL if on_postgres else None, goal_is_value=True, note=note)),
+        report(Figure(SECTION, f"{name}: commit p50 latency", "ms", [r.percentile_ms(0.50) for r in commits],
+                      [r.percentile_ms(0.50) for r in references], "GET /healthz, same server and clients",
+                      higher_is_better=False, note=note)),
         report(Figure(SECTION, f"{name}: commit p99 latency", "ms", [r.percentile_ms(0.99) for r in commits],
                       [r.percentile_ms(0.99) for r in references], "GET /healthz, same server and clients",
                       higher_is_better=False, goal=P99_GOAL_MS if on_postgres else None, goal_is_value=True,
