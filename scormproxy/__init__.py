@@ -21,7 +21,8 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
                                                    settings.secret_key])
     app = Flask(__name__, static_folder=None)
     app.config["SETTINGS"] = settings
-    app.config["SECRET_KEY"] = settings.secret_key
+    # No SECRET_KEY: Flask's own session is unused (grants and the admin sign-in sign their
+    # cookies themselves), and setting one makes Flask build a serializer per request.
     app.config["JSON_SORT_KEYS"] = False
 
     from . import db, services

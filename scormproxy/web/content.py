@@ -13,7 +13,6 @@ import os
 import posixpath
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from typing import BinaryIO
 
@@ -30,6 +29,7 @@ from ..mirror import blob_key
 from ..models import PackageFile
 from .compression import GzipCache, compressible
 from .observability import log as access_log
+from .observability import request_id
 
 bp = Blueprint("content", __name__)
 
@@ -234,7 +234,7 @@ class HotFileMiddleware:
             return self.wsgi_app(environ, start_response)
         file, headers = found
         start_response("200 OK", [*headers, *CONTENT_HEADERS, ("Referrer-Policy", "same-origin"),
-                                  ("X-Request-ID", _request_id(environ))])
+                                  ("X-Request-ID", request_id(environ.get("HTTP_X_REQUEST_ID", "")))])
         self._answered.inc()
         self._seconds.observe(time.perf_counter() - started)
         metrics.CONTENT_BYTES.inc(next((int(v) for k, v in headers if k == "Content-Length"), 0))
@@ -279,12 +279,6 @@ class HotFileMiddleware:
             file.close()
             return None
         return file, file_headers(sha, size, content_type)
-
-
-def _request_id(environ) -> str:
-    # The rule of observability._before, which this request bypasses.
-    incoming = environ.get("HTTP_X_REQUEST_ID", "")
-    return incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
 
 
 def init_app(app: Flask) -> None:

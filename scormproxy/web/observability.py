@@ -19,9 +19,13 @@ def metrics_endpoint():
     return Response(generate_latest(metrics.REGISTRY), mimetype=CONTENT_TYPE_LATEST)
 
 
+def request_id(incoming: str) -> str:
+    """The caller's X-Request-ID when it is sane, else a new one (also used by the content fast path)."""
+    return incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+
+
 def _before():
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
     g.started = time.perf_counter()
 
 
