@@ -44,15 +44,17 @@ class Rule:
     # (a .js file and the bodies of an HTML file's inline <script> elements).
     scopes: frozenset
     what: str  # completes "N <what>"
-    # Lower-case literals of which every match holds one: a file without any of them
-    # is skipped without running the pattern (minified libraries are megabytes).
-    needles: tuple
+    # Groups of lower-case literals; every match holds one literal of each group, so a
+    # file lacking a group is skipped without running the pattern (minified libraries
+    # are megabytes, and nearly all of them say "document" and "//").
+    needles: tuple[tuple[str, ...], ...]
 
 
-def _rule(code, severity, regex, scopes, what, needles, *, ignore_case=True) -> Rule:
+def _rule(code, severity, regex, scopes, what, needles, *more_needles, ignore_case=True) -> Rule:
     scopes = (scopes,) if isinstance(scopes, str) else scopes
     pattern = re.compile(regex, re.IGNORECASE if ignore_case else 0)
-    return Rule(code, severity, pattern, frozenset(scopes), what, tuple(needles))
+    groups = tuple(tuple(group) for group in (needles, *more_needles))
+    return Rule(code, severity, pattern, frozenset(scopes), what, groups)
 
 
 _NOT_MEMBER = r"(?<![\w$.])"  # so `node.parent.document` or `desktop.location` do not count
@@ -66,6 +68,7 @@ _HTTP = r"""(http://[^\s"'<>)\\]+)"""
 _OTHER_HOST = r"""((?:https:)?//[^\s"'<>)\\]+)"""
 
 _PLUGIN_NEEDLES = ("<object", "<embed", "<param")
+_CSS_NEEDLES = ("url(", "@import")
 
 RULES: tuple[Rule, ...] = (
     # Loaded by markup or a stylesheet: the learner's browser will fetch it.
@@ -74,9 +77,9 @@ RULES: tuple[Rule, ...] = (
     _rule("content.external_reference", "warning", _LOADING_TAG + _URL_ATTRS + _OTHER_HOST, "html",
           "URL(s) on other hosts loaded by markup (breaks offline and edge hosting)", ["//"]),
     _rule("content.insecure_reference", "warning", _CSS_LOAD + _HTTP, ("html", "css"),
-          "plain-http URL(s) loaded by a stylesheet", ["http://"]),
+          "plain-http URL(s) loaded by a stylesheet", ["http://"], _CSS_NEEDLES),
     _rule("content.external_reference", "warning", _CSS_LOAD + _OTHER_HOST, ("html", "css"),
-          "URL(s) on other hosts loaded by a stylesheet", ["//"]),
+          "URL(s) on other hosts loaded by a stylesheet", ["//"], _CSS_NEEDLES),
     # Followed only when the learner clicks, or maybe fetched by a script: worth a look.
     _rule("content.insecure_reference", "info", _LINK_TAG + _URL_ATTRS + _HTTP, "html",
           "plain-http link(s) to other sites", ["http://"]),
@@ -90,13 +93,15 @@ RULES: tuple[Rule, ...] = (
     # Script identifiers are case-sensitive: `Parent.Document` is some other object.
     _rule("content.parent_document_access", "warning",
           _NOT_MEMBER + _WIN + r"(?:parent|top|opener)\s*\.\s*document\b", ("html", "script"),
-          "access(es) to the parent, top or opener window's document", ["document"], ignore_case=False),
+          "access(es) to the parent, top or opener window's document", ["document"], ["parent", "top", "opener"],
+          ignore_case=False),
     _rule("content.top_navigation", "warning",
           _NOT_MEMBER + r"(?:window\s*\.\s*top\s*\.\s*location\b"
           r"|(?:self\s*\.\s*)?top\s*\.\s*location\s*(?:\.\s*href\s*)?=(?!=)"
           r"|(?:self\s*\.\s*)?top\s*\.\s*location\s*\.\s*(?:replace|assign)\s*\("
           r"|" + _WIN + r"parent\s*\.\s*location\b)",
-          ("html", "script"), "use(s) of the top or parent window's location", ["location"], ignore_case=False),
+          ("html", "script"), "use(s) of the top or parent window's location", ["location"], ["top", "parent"],
+          ignore_case=False),
     # Plug-ins: embedded by markup (warning), or only named by a script, as feature
     # detection and fallbacks do (info; the plug-in files themselves are warned about).
     _rule("content.plugin_flash", "warning",

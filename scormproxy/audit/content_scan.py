@@ -31,9 +31,10 @@ _HTML_REF = re.compile(r"""<(?:script|img|link|iframe|frame|embed|source|audio|v
 _DYNAMIC_MARKERS = ("{", "}", "+", "$", "<", "%>", "\\")
 # A file name is a token (between these delimiters) ending in an extension. The
 # look-behind starts a match only at a token's start, which keeps long base64 runs
-# linear instead of quadratic.
+# linear instead of quadratic. An extension holds a letter: `0.75` and `1.2.3` are numbers.
 _DELIMITERS = r"""\s"'`()<>=,;\\|*{}\[\]?#"""
-_NAME_TOKEN = re.compile(rf"(?<![^{_DELIMITERS}])[^{_DELIMITERS}]+\.[A-Za-z0-9]{{1,8}}(?![^{_DELIMITERS}])")
+_NAME_TOKEN = re.compile(rf"(?<![^{_DELIMITERS}])[^{_DELIMITERS}]+\.(?=[0-9]{{0,7}}[A-Za-z])[A-Za-z0-9]{{1,8}}"
+                         rf"(?![^{_DELIMITERS}])")
 _QUOTED = re.compile(r"""["']([^"'\n]{1,300})["']""")
 
 
@@ -129,7 +130,7 @@ def scan_text(path: str, text: str, kind: str) -> ScanResult:
     lowered = text.lower()
     by_code: dict[str, ContentHit] = {}
     for rule in RULES:
-        if not any(needle in lowered for needle in rule.needles):
+        if not all(any(needle in lowered for needle in group) for group in rule.needles):
             continue
         if whole in rule.scopes:
             spans = [(0, len(text))]
@@ -181,14 +182,15 @@ def _shorten(sample: str, limit: int = 120) -> str:
 def mentioned_names(text: str) -> set[str]:
     """Base names of files a text mentions, to tell referenced files from dead weight."""
     names = set()
-    candidates = _NAME_TOKEN.findall(text)
+    candidates = set(_NAME_TOKEN.findall(text))  # minified scripts repeat the same names
     # Quoted names may hold spaces ("AC TEST.htm"), which end a token.
-    candidates += [quoted for quoted in _QUOTED.findall(text) if " " in quoted and "." in quoted]
+    candidates.update(quoted for quoted in _QUOTED.findall(text) if " " in quoted and "." in quoted)
     for candidate in candidates:
         base = candidate.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
         if base:
             names.add(base)
-            names.add(unquote(base))
+            if "%" in base:
+                names.add(unquote(base))
     return names
 
 
