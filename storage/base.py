@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
@@ -175,6 +176,11 @@ class Storage(Protocol):
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> StoredObject:
         return self.put(key, io.BytesIO(data), size=len(data), content_type=content_type)
+
+    def put_file(self, key: str, path: str, *, content_type: str | None = None) -> StoredObject:
+        """Store a finished local file the caller no longer needs: a backend may move it rather than copy."""
+        with open(path, "rb") as f:
+            return self.put(key, f, size=os.fstat(f.fileno()).st_size, content_type=content_type)
 
     def read_bytes(self, key: str, max_bytes: int) -> bytes:
         """The whole object, refusing (StorageError) one larger than max_bytes."""

@@ -120,6 +120,24 @@ class LocalStorage(Storage):
             _fsync_folder(folder)
         return StoredObject(key, st.st_size, file_etag(st), guess_content_type(key))
 
+    def put_file(self, key: str, path: str, *, content_type: str | None = None) -> StoredObject:
+        """A rename when `path` is on the storage's file system (a mirror's inflated files are), else a copy."""
+        dest = self._path(key)
+        folder = os.path.dirname(dest)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            if self.fsync_each:
+                _fsync_file(path)
+            os.replace(path, dest)  # atomic: readers see no object or the whole one
+            st = os.stat(dest)
+        except OSError as exc:
+            if exc.errno == errno.EXDEV:
+                return super().put_file(key, path, content_type=content_type)
+            raise StorageError(f"{key}: cannot move {path} into the storage: {exc.strerror or exc}") from None
+        if self.fsync_each:
+            _fsync_folder(folder)
+        return StoredObject(key, st.st_size, file_etag(st), guess_content_type(key))
+
     def sync(self) -> None:
         """Make every put so far durable (one system-wide flush instead of one per file)."""
         os.sync()
@@ -241,6 +259,14 @@ def _rmdir_quietly(path: str) -> bool:
         if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT, errno.EBUSY):
             raise StorageError(f"cannot remove folder {path}: {exc.strerror or exc}") from None
         return exc.errno == errno.ENOENT
+
+
+def _fsync_file(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_folder(folder: str) -> None:

@@ -43,6 +43,15 @@ def test_put_from_a_non_seekable_stream_with_short_reads(storage):
     assert storage.read_bytes("a/b.bin", len(BODY)) == BODY
 
 
+def test_put_file_stores_a_local_file(storage, tmp_path):
+    source = tmp_path / "inflated.bin"
+    source.write_bytes(BODY)
+    stored = storage.put_file("blobs/ab/abc", str(source), content_type="application/octet-stream")
+    assert stored.size == len(BODY)
+    assert storage.read_bytes("blobs/ab/abc", len(BODY)) == BODY
+    assert storage.stat("blobs/ab/abc").etag == stored.etag
+
+
 @pytest.mark.parametrize("declared", [len(BODY) - 1, len(BODY) + 1])
 def test_put_with_a_wrong_size_stores_nothing(storage, declared):
     with pytest.raises(StorageError):

@@ -1,6 +1,7 @@
 """LocalStorage beyond the shared contract: the files on disk, temp files, folders, ETags."""
 from __future__ import annotations
 
+import errno
 import os
 
 import pytest
@@ -75,3 +76,32 @@ def test_deleting_removes_folders_left_empty(local_storage):
     assert all_files(local_storage.root) == [os.path.join("pkg", "2", "v1", "a.html")]
     local_storage.delete_prefix("pkg")
     assert os.listdir(local_storage.root) == [] and os.path.isdir(local_storage.root)
+
+
+def test_put_file_moves_a_file_of_the_same_file_system(tmp_path):
+    storage = LocalStorage(str(tmp_path / "store"))
+    source = tmp_path / "inflated.bin"
+    source.write_bytes(b"course bytes")
+    inode = source.stat().st_ino
+    storage.put_file("blobs/ab/abc", str(source))
+    assert not source.exists()  # moved, not copied
+    assert (tmp_path / "store" / "blobs" / "ab" / "abc").stat().st_ino == inode
+    assert storage.read_bytes("blobs/ab/abc", 100) == b"course bytes"
+
+
+def test_put_file_copies_across_file_systems(tmp_path, monkeypatch):
+    storage = LocalStorage(str(tmp_path / "store"))
+    source = tmp_path / "inflated.bin"
+    source.write_bytes(b"course bytes")
+
+    real_replace = os.replace
+
+    def cross_device(src, dst):  # the temp file of the copy is inside the storage: that rename works
+        if src == str(source):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(src, dst)
+    monkeypatch.setattr("storage.local.os.replace", cross_device)
+    stored = storage.put_file("blobs/ab/abc", str(source))
+    assert source.exists()  # copied: the caller's folder cleans it up
+    assert stored.size == len(b"course bytes")
+    assert storage.read_bytes("blobs/ab/abc", 100) == b"course bytes"
