@@ -72,7 +72,8 @@ class Settings:
 
     # Mirroring.
     mirror_concurrency: int = setting(4, doc="packages mirrored at once by mirror --all")
-    mirror_upload_threads: int = setting(4, doc="files of one package stored at once")
+    mirror_upload_threads: int = setting(4, doc="files of one package inflated and stored at once")
+    mirror_audit_processes: int = setting(1, doc="worker processes that audit mirrored packages beside the mirror's own work (0: audit in the mirror's thread)")
     allow_remote_content: bool = setting(False, doc="let the player launch containers that load content from the vendor")
 
     # Launch and learner sessions.

@@ -13,9 +13,8 @@ import json
 import logging
 import mimetypes
 import os
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -27,8 +26,12 @@ from . import metrics
 from .db import Database
 from .errors import ScormProxyError
 from .models import Package, PackageFile, PackageVersion
+from .audit import fill_file_hashes
+from .audit.pool import audit_result
 from .packages import PackageError, ZipLimits, inspect_zip, open_package_zip
+from .packages.extract import ExtractedFile, extract_verified
 from .upstream import OpenElmsClient, UpstreamError
+from .workfolders import work_folder
 from storage import NotFound as StorageNotFound
 
 log = logging.getLogger(__name__)
@@ -62,7 +65,7 @@ class Mirror:
     """Mirrors learning resources of one upstream site into one storage and database."""
 
     def __init__(self, *, client: OpenElmsClient, storage, db: Database, limits: ZipLimits,
-                 work_dir: str | None = None, audit: Callable[..., dict] | None = None,
+                 work_dir: str | None = None, audit: Callable[..., Future] | None = None,
                  upload_threads: int = 4):
         self.client = client
         self.storage = storage
@@ -90,51 +93,63 @@ class Mirror:
 
     def _mirror(self, learning_id: int, *, container: bool) -> MirrorOutcome:
         resource = self.client.get_learning(learning_id)
-        with tempfile.TemporaryDirectory(prefix="mirror-", dir=self.work_dir) as tmp:
+        with work_folder(self.work_dir) as tmp:
             zip_path = Path(tmp) / "package.zip"
             if container:
                 download = self.client.download_container(learning_id, zip_path)
             else:
                 download = self.client.download(learning_id, zip_path)
-            with open_package_zip(zip_path, self.limits) as pz:
-                manifest = inspect_zip(pz, allow_remote=container).manifest
-                hashed = pz.verify()  # inflates everything once: limits and CRC, nothing written yet
-                files = [(entry, sha) for entry, sha in hashed if not entry.is_dir]
+            known = self._version_of_zip(download.sha256)
+            if known is not None:  # the very zip of a stored version: nothing to inflate
+                self._publish_existing(learning_id, known.id, resource.name or known.title)
+                return MirrorOutcome(learning_id, ok=True, version=known.id, unchanged=True)
+            # The audit scans on another core while this thread inflates and stores.
+            audit = (self.audit(zip_path, container=container, zip_sha256=download.sha256)
+                     if self.audit else None)
+            try:
+                with open_package_zip(zip_path, self.limits) as pz:
+                    manifest = inspect_zip(pz, allow_remote=container).manifest
+                    # Inflated once, into the scratch folder: limits, CRCs and hashes on the way;
+                    # a package that fails leaves nothing there and nothing in the storage.
+                    extracted = extract_verified(pz, os.path.join(tmp, "files"), threads=self.upload_threads)
+                files = [(f.entry, f.sha256) for f in extracted]
                 version_id = version_key(files)
+                title = resource.name or manifest.title
                 if self._version_exists(version_id):
-                    self._publish_existing(learning_id, version_id, resource.name or manifest.title)
+                    self._publish_existing(learning_id, version_id, title)
                     return MirrorOutcome(learning_id, ok=True, version=version_id, unchanged=True)
-                uploaded, reused = self._upload_blobs(pz, files)
+                uploaded, reused = self._store_blobs(extracted)
                 self.storage.sync()  # blobs durable before any database row points at them
-            report = (self.audit(zip_path, container=container, known_hashes={e.path: sha for e, sha in files})
-                      if self.audit else {})
+                report = (fill_file_hashes(audit_result(audit), {e.path: sha for e, sha in files})
+                          if audit is not None else {})
+            finally:
+                if audit is not None:
+                    wait([audit])  # never remove the zip from under a running audit
             kind = "container" if container or _is_container(manifest) else "zip"
             try:
-                self._publish_new(learning_id, version_id, kind, resource.name or manifest.title,
-                                  manifest, files, download, report)
+                self._publish_new(learning_id, version_id, kind, title, manifest, files, download, report)
             except IntegrityError:  # another mirror published the same content first
-                self._publish_existing(learning_id, version_id, resource.name or manifest.title)
+                self._publish_existing(learning_id, version_id, title)
         log.info("mirrored", extra={"learning_id": learning_id, "version": version_id,
                                     "uploaded": uploaded, "reused": reused})
         return MirrorOutcome(learning_id, ok=True, version=version_id,
                              uploaded_files=uploaded, reused_files=reused)
 
-    def _upload_blobs(self, pz, files) -> tuple[int, int]:
-        """Store each distinct file once, several at a time (inflating and writing release the GIL)."""
-        todo: dict[str, tuple] = {}
-        for entry, sha in files:
-            todo.setdefault(blob_key(sha), (entry, sha))
-        missing = [(key, entry) for key, (entry, _) in todo.items() if not self._stored_whole(key, entry.size)]
+    def _store_blobs(self, extracted: list[ExtractedFile]) -> tuple[int, int]:
+        """Store each distinct file once, several at a time; a local storage moves the inflated file in."""
+        todo: dict[str, ExtractedFile] = {}
+        for extracted_file in extracted:
+            todo.setdefault(blob_key(extracted_file.sha256), extracted_file)
+        missing = [(key, f) for key, f in todo.items() if not self._stored_whole(key, f.entry.size)]
 
         def store(job) -> None:
-            key, entry = job
-            with pz.open(entry.path) as stream:
-                self.storage.put(key, stream, size=entry.size, content_type=media_type(entry.path))
+            key, extracted_file = job
+            self.storage.put_file(key, extracted_file.path, content_type=media_type(extracted_file.entry.path))
 
         with ThreadPoolExecutor(max_workers=self.upload_threads) as pool:
             for _ in pool.map(store, missing):  # re-raises the first failure
                 pass
-        return len(missing), len(files) - len(missing)
+        return len(missing), len(extracted) - len(missing)
 
     def _stored_whole(self, key: str, size: int) -> bool:
         # A blob left by a crash before its sync may be short: reuse only a whole one.
@@ -142,6 +157,11 @@ class Mirror:
             return self.storage.stat(key).size == size
         except StorageNotFound:
             return False
+
+    def _version_of_zip(self, zip_sha256: str):
+        with self.db.read() as s:
+            return s.execute(select(PackageVersion.id, PackageVersion.title)
+                             .where(PackageVersion.zip_sha256 == zip_sha256).limit(1)).first()
 
     def _version_exists(self, version_id: str) -> bool:
         with self.db.session() as s:

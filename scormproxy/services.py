@@ -42,20 +42,28 @@ class Services:
         from .mirror import Mirror
         from .packages import ZipLimits
 
+        from .workfolders import sweep_dead_folders
+
         work_dir = os.path.join(self.settings.data_dir, "tmp")
         os.makedirs(work_dir, exist_ok=True)
+        sweep_dead_folders(work_dir)
         limits = ZipLimits.from_settings(self.settings)
         return Mirror(client=self.client(), storage=self.storage, db=self.db, limits=limits,
                       work_dir=work_dir, audit=self._audit(limits),
                       upload_threads=self.settings.mirror_upload_threads)
 
     def _audit(self, limits):
-        from .audit import build_report, options_from_settings
+        from .audit import options_from_settings
+        from .audit.pool import prestart, submit_audit
 
         options = options_from_settings(self.settings)
+        processes = self.settings.mirror_audit_processes
+        prestart(processes)  # the worker's start-up overlaps the download
 
-        def audit(path, *, container: bool = False, known_hashes=None) -> dict:
-            return build_report(path, limits, allow_remote=container, known_hashes=known_hashes, **options)
+        def audit(path, *, container: bool = False, zip_sha256: str | None = None):
+            # The mirror hashes every file itself: the audit need not inflate media.
+            return submit_audit(processes, str(path), limits=limits, allow_remote=container,
+                                zip_sha256=zip_sha256, read_media=False, **options)
         return audit
 
 

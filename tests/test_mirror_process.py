@@ -45,7 +45,7 @@ def _mirror_cmd() -> list[str]:
     return [sys.executable, "-m", "scormproxy", "mirror", "1"]
 
 
-def test_killed_mid_upload_keeps_old_version(tmp_path, database_url):
+def test_killed_mid_mirror_keeps_old_version(tmp_path, database_url):
     folder = tmp_path / "pk"
     folder.mkdir()
     zip_path = _package(folder / "course.zip", 3, 100, b"v1")
@@ -57,7 +57,12 @@ def test_killed_mid_upload_keeps_old_version(tmp_path, database_url):
             old = s.get(Package, 1).current_version
             old_files = {f.path: f.sha256 for f in s.scalars(select(PackageFile).where(PackageFile.version_id == old))}
         blobs = tmp_path / "store" / "blobs"
+        scratch = tmp_path / "data" / "tmp"
         before = sum(1 for _ in blobs.rglob("*") if _.is_file())
+
+        def written() -> int:  # inflated into the run's scratch folder, or moved on into the storage
+            return (sum(1 for _ in blobs.rglob("*") if _.is_file())
+                    + sum(1 for _ in scratch.glob("mirror-*/files/*")))
 
         _package(zip_path, 6000, 2048, b"v2")
         proc = subprocess.Popen(_mirror_cmd(), env=env, cwd=REPO_ROOT,
@@ -65,7 +70,7 @@ def test_killed_mid_upload_keeps_old_version(tmp_path, database_url):
         deadline = time.monotonic() + 120
         killed_at = None
         while time.monotonic() < deadline and proc.poll() is None:
-            count = sum(1 for _ in blobs.rglob("*") if _.is_file())
+            count = written()
             if count > before + 50:
                 proc.send_signal(signal.SIGKILL)
                 killed_at = count
@@ -87,6 +92,7 @@ def test_killed_mid_upload_keeps_old_version(tmp_path, database_url):
             new = s.get(Package, 1).current_version
             count = len(s.scalars(select(PackageFile).where(PackageFile.version_id == new)).all())
         assert new != old and count == 6002
+        assert list(scratch.iterdir()) == []  # the killed run's scratch folder was swept
         db.dispose()
 
 

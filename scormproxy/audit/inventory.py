@@ -71,11 +71,11 @@ NEVER_TEXT = frozenset("png jpg jpeg gif webp bmp ico svgz mp4 m4v m4a mov webm 
 
 def take_inventory(package: PackageZip, *, scan_max_bytes: int = SCAN_MAX_BYTES,
                    oversized_bytes: int = OVERSIZED_FILE_BYTES,
-                   known_hashes: dict[str, str] | None = None) -> Inventory:
+                   known_hashes: dict[str, str] | None = None, read_media: bool = True) -> Inventory:
     """Inflate each file once (the zip's limits apply as it streams), hashing it and scanning it if it is text.
 
     `known_hashes` (path -> sha256, from a caller that verified the zip already) spares
-    reading media files a second time."""
+    reading media files a second time; `read_media=False` leaves media unread and unhashed."""
     inventory = Inventory()
     stop_reading = False
     known = known_hashes or {}
@@ -84,8 +84,8 @@ def take_inventory(package: PackageZip, *, scan_max_bytes: int = SCAN_MAX_BYTES,
             continue
         digest, kind = None, None
         extension = entry.path.rsplit(".", 1)[-1].lower() if "." in entry.path else ""
-        if entry.path in known and extension in NEVER_TEXT:
-            digest = known[entry.path]
+        if extension in NEVER_TEXT and (entry.path in known or not read_media):
+            digest = known.get(entry.path)
         elif not stop_reading:
             try:
                 digest, kind = _read_entry(package, entry.path, inventory, scan_max_bytes)

@@ -22,11 +22,16 @@ HASH_CHUNK_BYTES = 1024 * 1024
 
 def build_report(path: str | os.PathLike, limits: ZipLimits | None = None, *, allow_remote: bool = False,
                  max_file_bytes_warning: int = OVERSIZED_FILE_BYTES, scan_max_bytes: int = SCAN_MAX_BYTES,
-                 known_hashes: dict[str, str] | None = None) -> dict:
-    """Audit a package zip. Never raises for a bad package: what is wrong with it becomes error findings."""
+                 known_hashes: dict[str, str] | None = None, zip_sha256: str | None = None,
+                 read_media: bool = True) -> dict:
+    """Audit a package zip. Never raises for a bad package: what is wrong with it becomes error findings.
+
+    A caller that hashed the zip already passes `zip_sha256`; one that hashes the files
+    itself passes `read_media=False`, so media are not inflated only to be hashed (their
+    `sha256` stays None until `fill_file_hashes`)."""
     path = Path(path)
     findings: list[Finding] = []
-    package = _zip_identity(path, findings)
+    package = _zip_identity(path, findings, zip_sha256)
     manifest: Manifest | None = None
     inventory: Inventory | None = None
     manifest_path = None
@@ -41,7 +46,7 @@ def build_report(path: str | os.PathLike, limits: ZipLimits | None = None, *, al
                 findings += exc.findings
                 manifest = _structure_despite_errors(pz)
             inventory = take_inventory(pz, scan_max_bytes=scan_max_bytes, oversized_bytes=max_file_bytes_warning,
-                                       known_hashes=known_hashes)
+                                       known_hashes=known_hashes, read_media=read_media)
     except PackageError as exc:
         findings += exc.findings
     except OSError as exc:
@@ -102,10 +107,21 @@ def _structure_despite_errors(pz: PackageZip) -> Manifest | None:
         return None
 
 
-def _zip_identity(path: Path, findings: list[Finding]) -> dict:
+def fill_file_hashes(report: dict, hashes: dict[str, str]) -> dict:
+    """Put the hashes a mirror computed (path -> sha256) where the audit left none."""
+    for record in report["files"]:
+        if record["sha256"] is None:
+            record["sha256"] = hashes.get(record["path"])
+    return report
+
+
+def _zip_identity(path: Path, findings: list[Finding], known_sha256: str | None) -> dict:
     identity = {"file_name": path.name, "size": None, "sha256": None}
-    digest = hashlib.sha256()
     try:
+        if known_sha256:
+            identity.update(size=path.stat().st_size, sha256=known_sha256)
+            return identity
+        digest = hashlib.sha256()
         with open(path, "rb") as fp:
             while chunk := fp.read(HASH_CHUNK_BYTES):
                 digest.update(chunk)
