@@ -196,9 +196,15 @@ def test_remirror_is_idempotent_and_changes_make_versions(tmp_path, make_service
             mirror = services.mirror()
             first = mirror.mirror(1)
             assert first.ok and first.uploaded_files == 3
-            again = mirror.mirror(1)
+            again = mirror.mirror(1)  # the very same zip: known by its hash, not opened
             assert again.ok and again.unchanged and again.version == first.version
             assert again.uploaded_files == 0
+            stored = build_zip(folder / "a.zip", {"imsmanifest.xml": manifest(),
+                                                  "index.html": "<html><body>one</body></html>",
+                                                  "logo.bin": shared_asset}, compression=zipfile.ZIP_STORED)
+            rezipped = mirror.mirror(1)  # other zip bytes, the same files: the same version
+            assert stored.exists() and rezipped.ok and rezipped.unchanged and rezipped.version == first.version
+            assert list((tmp_path / "data" / "tmp").iterdir()) == []  # every scratch folder removed
             other = mirror.mirror(2)
             assert other.ok and other.reused_files >= 1  # the shared asset is stored once
             _sco_zip(folder / "a.zip", "two", {"logo.bin": shared_asset})
