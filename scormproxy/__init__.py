@@ -1,18 +1,21 @@
 """scormproxy: mirror SCORM courses out of Open eLMS, play them, report results."""
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .config import Settings
 from .logs import configure_logging
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["create_app"]
 
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the service. `config` overrides settings read from the environment."""
+    from flask import Flask  # here, so commands that never serve (mirror, worker) start faster
+
     if isinstance(config, Settings):
         settings = config.with_derived_defaults()
     else:

@@ -5,10 +5,15 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Flask, current_app
+from typing import TYPE_CHECKING
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
@@ -66,6 +71,8 @@ class Database:
     def migrate(self) -> None:
         """Bring the schema to the latest migration (several instances may race: PostgreSQL
         serialises them with an advisory lock, SQLite with its write lock)."""
+        if self.schema_is_current():
+            return
         from alembic import command
 
         with self.engine.begin() as connection:
@@ -74,6 +81,15 @@ class Database:
             command.upgrade(self.alembic_config(connection), "head")
 
     create_all = migrate
+
+    def schema_is_current(self) -> bool:
+        from .migrations import HEAD
+
+        try:
+            with self.read_engine.connect() as connection:
+                return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
+        except SQLAlchemyError:  # no schema yet
+            return False
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -111,4 +127,6 @@ def init_app(app: Flask) -> None:
 
 
 def get_db() -> Database:
+    from flask import current_app
+
     return current_app.extensions["scormproxy.db"]

@@ -29,6 +29,16 @@ class OutboxCollector:
     """Outbox depth and the age of its oldest pending row, read at scrape time from the
     database of the app answering the scrape."""
 
+    @staticmethod
+    def _families():
+        return (GaugeMetricFamily("scormproxy_outbox_depth", "outbox rows by state", labels=["state"]),
+                GaugeMetricFamily("scormproxy_outbox_oldest_pending_seconds", "age of the oldest pending row"),
+                GaugeMetricFamily("scormproxy_alarm_active", "active alarms", labels=["name"]))
+
+    def describe(self):
+        # What the registry asks at registration, so registering neither queries nor loads Flask.
+        return list(self._families())
+
     def collect(self):
         from datetime import datetime, timezone
 
@@ -41,9 +51,7 @@ class OutboxCollector:
             return
         db = current_app.extensions["scormproxy.db"]
 
-        depth = GaugeMetricFamily("scormproxy_outbox_depth", "outbox rows by state", labels=["state"])
-        age = GaugeMetricFamily("scormproxy_outbox_oldest_pending_seconds", "age of the oldest pending row")
-        alarms = GaugeMetricFamily("scormproxy_alarm_active", "active alarms", labels=["name"])
+        depth, age, alarms = self._families()
         with db.read() as s:
             for state, count in s.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)):
                 depth.add_metric([state], count)

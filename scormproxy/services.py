@@ -5,10 +5,13 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from flask import Flask, current_app
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .db import Database
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @dataclass
@@ -73,6 +76,8 @@ def init_app(app: Flask) -> None:
 
 
 def get_services() -> Services:
+    from flask import current_app
+
     return current_app.extensions["scormproxy.services"]
 
 

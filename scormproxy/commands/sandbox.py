@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..sandbox.app import DEFAULT_SEED_USERS, DEFAULT_SITE, DEFAULT_TOKEN
+    from ..sandbox import DEFAULT_SEED_USERS, DEFAULT_SITE, DEFAULT_TOKEN
 
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100, help="0 picks a free port (default 8100)")

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ScormProxyError
+from . import DEFAULT_SEED_USERS, DEFAULT_SITE, DEFAULT_TOKEN  # noqa: F401  (DEFAULT_SEED_USERS re-exported)
 from .api_learning import add_learning_routes
 from .api_users import add_user_routes
 from .content import DEFAULT_CONTENT_MAX_BYTES, ContentStore
@@ -23,10 +24,6 @@ from .public import add_public_routes
 from .state import DEFAULT_PROGRESS_LOG_LIMIT, SandboxState
 
 log = logging.getLogger(__name__)
-
-DEFAULT_SITE = "demo"
-DEFAULT_TOKEN = "sandbox-token"
-DEFAULT_SEED_USERS = 1000
 _SITE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

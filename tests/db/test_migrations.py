@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from scormproxy import models  # noqa: F401
 from scormproxy.db import Base, Database
+from scormproxy.migrations import HEAD
 
 pytestmark = pytest.mark.db
 
@@ -27,4 +29,9 @@ def test_migrate_twice_is_harmless(database_url):
     with db.engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     db.dispose()
-    assert version == "0001"
+    assert version == HEAD
+
+
+def test_the_head_constant_is_alembics_head(database_url):
+    script = ScriptDirectory.from_config(Database(database_url).alembic_config())
+    assert script.get_current_head() == HEAD
