@@ -117,31 +117,70 @@ class Process:
 @dataclass
 class Measured:
     seconds: float
-    max_rss_bytes: int
+    max_rss_bytes: int  # the largest single process of the command's tree (GNU time's %M)
     returncode: int
+    tree_pss_bytes: int = 0  # the whole tree at its sampled peak (proportional set size: shared pages split)
 
 
 def measure_command(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path = REPO_ROOT,
                     log_path: Path, timeout: float = 900.0) -> Measured:
-    """Wall time and peak resident memory of one command.
+    """Wall time and peak memory of one command: its largest process, and its whole process tree.
 
     GNU time forks the command from its own small process: a child forked straight from this
-    Python process would report this process's memory as its own peak.
+    Python process would report this process's memory as its own peak. GNU time reports
+    only the largest process, so a sampler adds up the tree (the command may start workers).
     """
     report_path = log_path.with_suffix(".rusage")
     with open(log_path, "ab") as sink:
         started = time.monotonic()
+        proc = subprocess.Popen([find_tool("time") or "/usr/bin/time", "-f", "%M", "-o", str(report_path), *argv],
+                                env=dict(env) if env is not None else None, cwd=cwd, stdout=sink,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        tree_peak = 0
         try:
-            done = subprocess.run([find_tool("time") or "/usr/bin/time", "-f", "%M", "-o", str(report_path),
-                                   *argv], env=dict(env) if env is not None else None, cwd=cwd, stdout=sink,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise BenchError(f"{argv[0]} did not finish within {timeout:.0f} s") from None
+            while proc.poll() is None:
+                if time.monotonic() - started > timeout:
+                    proc.kill()
+                    proc.wait()
+                    raise BenchError(f"{argv[0]} did not finish within {timeout:.0f} s")
+                tree_peak = max(tree_peak, tree_pss_bytes(proc.pid))
+                time.sleep(0.02)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         seconds = time.monotonic() - started
     lines = report_path.read_text().split()
     # GNU time prints "Command exited with non-zero status N" before the figure; %M is in kilobytes.
     max_rss_kb = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-    return Measured(seconds, max_rss_kb * 1024, done.returncode)
+    return Measured(seconds, max_rss_kb * 1024, proc.returncode, tree_peak)
+
+
+def tree_pss_bytes(root_pid: int) -> int:
+    """Proportional set size of every descendant of root_pid (not root_pid itself: GNU time)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    total, todo = 0, list(children.get(root_pid, []))
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
 
 
 def median(values: Sequence[float]) -> float:
