@@ -1,24 +1,18 @@
 """The auditor's web UI at /admin/: sign-in, catalogue, package pages, version diffs, report downloads, preview.
 
-Server-rendered and script-free. Signing in turns the admin token into a signed, expiring
-cookie scoped to /admin (not Flask's session, which other parts may use); every POST form
-carries a CSRF token derived from that cookie. Manifest text reaches the pages only through
-Jinja's autoescaping.
+Server-rendered and script-free. The session cookie and CSRF tokens are admin_session's, the
+catalogue's filters and finding counts admin_catalogue's; this module holds the blueprint
+and its routes. Manifest text reaches the pages only through Jinja's autoescaping.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import hmac
 import json
 import logging
 import secrets
-import threading
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for)
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 from werkzeug.exceptions import HTTPException
@@ -30,23 +24,19 @@ from ..errors import BadRequest, NotFound, ScormProxyError
 from ..launch import make_launch_token
 from ..models import Package, PackageFile, PackageVersion
 from ..services import get_services
+from .admin_catalogue import (SCORM_VERSIONS, STATUSES, CatalogueFilters, SummaryCache, finding_counts,
+                              has_findings)
+from .admin_session import (COOKIE_NAME, SESSION_TTL_SECONDS, clear_session_cookie, csrf_token, safe_next,
+                            session_valid, set_session_cookie)
 from .auth import Forbidden, admin_token_valid
 
 log = logging.getLogger(__name__)
 
-COOKIE_NAME = "sp_admin"
-COOKIE_PATH = "/admin"
-SESSION_TTL_SECONDS = 8 * 3600  # becomes Settings.admin_session_ttl
 CATALOGUE_PAGE_SIZE = 100
 FILE_ROWS_SHOWN = 2000  # the downloads list every file; a page with 20,000 rows helps nobody
 DIFF_ROWS_SHOWN = 2000
 VALUE_SHOWN_CHARS = 400
-SEARCH_MAX_CHARS = 200
-SUMMARY_CACHE_MAX = 20000
-SUMMARY_QUERY_CHUNK = 500  # ids per IN (...) query: SQLite caps bound parameters
 PREVIEW_USER_PREFIX = "preview-"
-SCORM_VERSIONS = ("1.2", "2004 2nd Edition", "2004 3rd Edition", "2004 4th Edition")
-STATUSES = ("mirrored", "failed")
 # No script at all: the UI is forms and links.
 ADMIN_CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
              "form-action 'self'; frame-ancestors 'none'")
@@ -64,57 +54,11 @@ class CsrfRefused(Forbidden):
     code = "csrf_refused"
 
 
-# Sessions and CSRF.
-
 def _settings():
     return current_app.config["SETTINGS"]
 
 
-def _session_ttl() -> int:
-    return current_app.extensions["scormproxy.admin"]["session_ttl"]
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(_settings().secret_key, salt="admin")
-
-
-def _keyed_digest(purpose: str, value: str) -> str:
-    key = _settings().secret_key.encode()
-    return hmac.new(key, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def _token_fingerprint() -> str:
-    # Changing the admin token ends every session signed under the old one.
-    return _keyed_digest("admin-token", _settings().admin_token)[:32]
-
-
-def new_session_cookie() -> str:
-    return _serializer().dumps({"t": _token_fingerprint(), "n": secrets.token_urlsafe(16)})
-
-
-def session_valid(cookie: str | None) -> bool:
-    if not cookie or not _settings().admin_token:
-        return False
-    try:
-        payload = _serializer().loads(cookie, max_age=_session_ttl())
-    except BadSignature:  # SignatureExpired is one too
-        return False
-    return isinstance(payload, dict) and hmac.compare_digest(str(payload.get("t", "")), _token_fingerprint())
-
-
-def csrf_token() -> str:
-    return _keyed_digest("admin-csrf", request.cookies.get(COOKIE_NAME, ""))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only paths inside the admin UI: a login link must not become an open redirect."""
-    target = target or ""
-    parts = urlsplit(target)
-    if (parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith(COOKIE_PATH + "/")
-            or parts.path.startswith(url_for("admin.login"))):
-        return url_for("admin.catalogue")
-    return target
-
+# Sign-in and CSRF.
 
 @bp.before_request
 def _require_session():
@@ -166,111 +110,32 @@ def manifest_value(value) -> str:
 @bp.get("/login")
 def login():
     if session_valid(request.cookies.get(COOKIE_NAME)):
-        return redirect(_safe_next(request.args.get("next")), code=303)
-    return render_template("admin/login.html", next=_safe_next(request.args.get("next")),
+        return redirect(safe_next(request.args.get("next")), code=303)
+    return render_template("admin/login.html", next=safe_next(request.args.get("next")),
                            enabled=bool(_settings().admin_token), refused=False)
 
 
 @bp.post("/login")
 def login_submit():
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     if not admin_token_valid(request.form.get("token", "").strip()):
         log.warning("admin sign-in refused", extra={"remote": request.remote_addr})
         return render_template("admin/login.html", next=target, enabled=bool(_settings().admin_token),
                                refused=True), 403
     log.info("admin signed in", extra={"remote": request.remote_addr})
     response = redirect(target, code=303)
-    response.set_cookie(COOKIE_NAME, new_session_cookie(), max_age=_session_ttl(), path=COOKIE_PATH,
-                        httponly=True, samesite="Strict", secure=request.is_secure)
+    set_session_cookie(response)
     return response
 
 
 @bp.post("/logout")
 def logout():
     response = redirect(url_for("admin.login"), code=303)
-    response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, httponly=True, samesite="Strict",
-                           secure=request.is_secure)
+    clear_session_cookie(response)
     return response
 
 
 # Catalogue.
-
-@dataclass(frozen=True)
-class FindingCounts:
-    errors: int
-    warnings: int
-    infos: int
-
-
-class SummaryCache:
-    """Finding counts per version id; versions are immutable, so an entry never goes stale."""
-
-    def __init__(self, max_entries: int = SUMMARY_CACHE_MAX):
-        self.max_entries = max_entries
-        self._counts: dict[str, FindingCounts | None] = {}
-        self._lock = threading.Lock()
-
-    def counts(self, session, version_ids: list[str]) -> dict[str, FindingCounts | None]:
-        with self._lock:
-            known = {v: self._counts[v] for v in version_ids if v in self._counts}
-        missing = [v for v in version_ids if v not in known]
-        loaded: dict[str, FindingCounts | None] = {}
-        for start in range(0, len(missing), SUMMARY_QUERY_CHUNK):
-            rows = session.execute(select(PackageVersion.id, PackageVersion.audit_json).where(
-                PackageVersion.id.in_(missing[start:start + SUMMARY_QUERY_CHUNK]))).all()
-            loaded.update((vid, finding_counts(json_object(text))) for vid, text in rows)
-        if loaded:
-            with self._lock:
-                if len(self._counts) + len(loaded) > self.max_entries:
-                    self._counts.clear()
-                self._counts.update(loaded)
-            known.update(loaded)
-        return known
-
-
-def finding_counts(report: dict) -> FindingCounts | None:
-    """None when the version has no stored audit (mirrored before the audit existed)."""
-    summary = report.get("summary")
-    if isinstance(summary, dict):
-        return FindingCounts(int(summary.get("errors", 0)), int(summary.get("warnings", 0)),
-                             int(summary.get("infos", 0)))
-    findings = report.get("findings")
-    if not isinstance(findings, list):
-        return None
-    severities = [f.get("severity") for f in findings if isinstance(f, dict)]
-    return FindingCounts(severities.count("error"), severities.count("warning"), severities.count("info"))
-
-
-@dataclass(frozen=True)
-class CatalogueFilters:
-    q: str = ""
-    scorm_version: str = ""
-    status: str = ""
-    has_errors: bool = False
-    has_warnings: bool = False
-    page: int = 1
-
-    @classmethod
-    def from_args(cls, args) -> "CatalogueFilters":
-        try:
-            page = max(1, int(args.get("page", "1")))
-        except ValueError:
-            page = 1
-        version = args.get("scorm_version", "")
-        status = args.get("status", "")
-        return cls(q=args.get("q", "").strip()[:SEARCH_MAX_CHARS],
-                   scorm_version=version if version in SCORM_VERSIONS else "",
-                   status=status if status in STATUSES else "",
-                   has_errors=args.get("has_errors") == "1", has_warnings=args.get("has_warnings") == "1",
-                   page=page)
-
-    def args(self, **changes) -> dict:
-        values = {"q": self.q, "scorm_version": self.scorm_version, "status": self.status,
-                  "has_errors": "1" if self.has_errors else "", "has_warnings": "1" if self.has_warnings else "",
-                  "page": self.page}
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in ("", None)}
-
 
 @bp.get("/")
 def catalogue():
@@ -290,19 +155,13 @@ def catalogue():
         summaries = current_app.extensions["scormproxy.admin"]["summaries"]
         if filters.has_errors or filters.has_warnings:
             counts = summaries.counts(s, [r.current_version for r in rows if r.current_version])
-            rows = [r for r in rows if _has_findings(counts.get(r.current_version), filters)]
+            rows = [r for r in rows if has_findings(counts.get(r.current_version), filters)]
         pages = max(1, -(-len(rows) // CATALOGUE_PAGE_SIZE))
         filters = dataclasses.replace(filters, page=min(filters.page, pages))
         shown = rows[(filters.page - 1) * CATALOGUE_PAGE_SIZE:filters.page * CATALOGUE_PAGE_SIZE]
         counts = summaries.counts(s, [r.current_version for r in shown if r.current_version])
     return render_template("admin/catalogue.html", rows=shown, counts=counts, filters=filters, total=len(rows),
                            pages=pages, scorm_versions=SCORM_VERSIONS, statuses=STATUSES)
-
-
-def _has_findings(counts: FindingCounts | None, filters: CatalogueFilters) -> bool:
-    if counts is None:
-        return False
-    return (not filters.has_errors or counts.errors > 0) and (not filters.has_warnings or counts.warnings > 0)
 
 
 # Package pages.

@@ -3,33 +3,29 @@
 Files are immutable per version: strong ETag (the file's SHA-256), `immutable` caching,
 304 and 206 through Werkzeug's conditional responses, sendfile for local files, and an
 optional hand-over to nginx with X-Accel-Redirect once the request is authorised.
-The commonest request, a plain GET of a local file, is answered by HotFileMiddleware in
-front of Flask; every other request, and every refusal, goes through the view below.
+The commonest request, a plain GET of a local file, is answered in front of Flask by
+content_fastpath.HotFileMiddleware; every other request, and every refusal, goes through
+the view below.
 """
 from __future__ import annotations
 
-import logging
 import os
 import posixpath
 import threading
 import time
 from collections import OrderedDict
-from typing import BinaryIO
 
 from flask import Blueprint, Flask, Response, current_app, request
 from sqlalchemy import select
-from werkzeug.http import parse_cookie, quote_etag
+from werkzeug.http import quote_etag
 from werkzeug.utils import get_content_type
 from werkzeug.wsgi import wrap_file
 
-from .. import metrics
-from ..errors import Forbidden, NotFound, ScormProxyError
+from ..errors import Forbidden, NotFound
 from ..launch import COOKIE_NAME, Grant, read_grants
 from ..mirror import blob_key
 from ..models import PackageFile
 from .compression import GzipCache, compressible
-from .observability import log as access_log
-from .observability import request_id
 
 bp = Blueprint("content", __name__)
 
@@ -209,79 +205,10 @@ def _stream_from_storage(storage, key: str, sha: str, size: int, content_type: s
     return response
 
 
-class HotFileMiddleware:
-    """A plain GET of a local package file, answered before Flask (as WhiteNoise does for static
-    files): the request context, routing and hooks cost several times the rest on a small file.
-
-    It answers only when the learner's grant, the file index and the file are all there and the
-    request is neither conditional, partial nor a candidate for gzip; anything else, refusals
-    included, falls through to the view. Its answer is the view's, byte for byte, with what the
-    app-wide hooks add: Referrer-Policy, X-Request-ID, the request metrics.
-    """
-
-    def __init__(self, wsgi_app, app: Flask):
-        self.wsgi_app = wsgi_app
-        self.app = app
-        self.settings = app.config["SETTINGS"]
-        self.indexes: FileIndexes = app.extensions["scormproxy.content_indexes"]
-        self._answered = metrics.HTTP_REQUESTS.labels(ENDPOINT, "200")
-        self._seconds = metrics.HTTP_SECONDS.labels(ENDPOINT)
-
-    def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        found = self.hot_file(environ)
-        if found is None:
-            return self.wsgi_app(environ, start_response)
-        file, headers = found
-        start_response("200 OK", [*headers, *CONTENT_HEADERS, ("Referrer-Policy", "same-origin"),
-                                  ("X-Request-ID", request_id(environ.get("HTTP_X_REQUEST_ID", "")))])
-        self._answered.inc()
-        self._seconds.observe(time.perf_counter() - started)
-        metrics.CONTENT_BYTES.inc(next((int(v) for k, v in headers if k == "Content-Length"), 0))
-        return wrap_file(environ, file)
-
-    def hot_file(self, environ) -> tuple[BinaryIO, list[tuple[str, str]]] | None:
-        """(open file, headers) when this request is one the middleware answers, else None."""
-        path = environ.get("PATH_INFO", "")
-        if (not path.startswith("/content/") or environ.get("REQUEST_METHOD") != "GET"
-                or self.settings.content_accel_prefix or access_log.isEnabledFor(logging.DEBUG)
-                or any(name in environ for name in CONDITIONAL_HEADERS)):
-            return None
-        parts = path[len("/content/"):].split("/", 2)
-        if (len(parts) != 3 or not (parts[0].isascii() and parts[0].isdigit())
-                or str(int(parts[0])) != parts[0] or not parts[1]):
-            return None
-        learning_id, version_id, inner = int(parts[0]), parts[1], parts[2]
-        if normalised_path(inner) != inner:
-            return None  # the view normalises (or refuses) it
-        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE_NAME)
-        if grant_for(self.settings, cookie, learning_id, version_id) is None:
-            return None
-        index = self.indexes.peek(version_id)  # never a query here: the view loads indexes
-        entry = index.get(inner) if index is not None else None
-        if entry is None:
-            return None
-        sha, size, content_type = entry
-        accepted = environ.get("HTTP_ACCEPT_ENCODING", "").lower()
-        if (("gzip" in accepted or "*" in accepted) and compressible(content_type)
-                and 0 < size <= self.settings.content_gzip_max_bytes):
-            return None  # gzip may be wanted: the view reads the header's q-values
-        try:
-            local = self.app.extensions["scormproxy.services"].storage.local_path(blob_key(sha))
-            if local is None:
-                return None
-            file = open(local, "rb")
-        except (ScormProxyError, OSError):
-            return None  # the view reports it
-        try:
-            size = os.fstat(file.fileno()).st_size
-        except OSError:
-            file.close()
-            return None
-        return file, file_headers(sha, size, content_type)
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions["scormproxy.content_indexes"] = FileIndexes(app.extensions["scormproxy.db"])
+    # Imported here, not at the top: the middleware is built on this module's helpers.
+    from .content_fastpath import HotFileMiddleware
+
     app.wsgi_app = HotFileMiddleware(app.wsgi_app, app)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from scormproxy.launch import launch_url
 from scormproxy.models import Attempt
 from scormproxy.runtime.results import COMPLETED, FAILED, IN_PROGRESS
 from tests.players.corpus_learner import WAIT_SECONDS, Learner, expected_result, stored_form
+from tests.plugins.db import fresh_database_url
 from tests.plugins.sandbox import SANDBOX_TOKEN
 from tests.plugins.service import ADMIN_TOKEN, SECRET_KEY, serving
 
@@ -59,22 +59,8 @@ class Corpus:
 @pytest.fixture(scope="module")
 def corpus_database_url(tmp_path_factory):
     """tests.plugins.db's database_url, once for the module: mirroring the corpus takes seconds."""
-    from sqlalchemy import create_engine, text
-
-    from tests.plugins.db import _postgres_url
-
-    pg = _postgres_url()
-    if not pg:
-        yield f"sqlite:///{tmp_path_factory.mktemp('corpus-db')}/scormproxy.db"
-        return
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{pg}{'&' if '?' in pg else '?'}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with fresh_database_url(tmp_path_factory.mktemp("corpus-db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

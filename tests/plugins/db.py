@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -12,12 +15,13 @@ def _postgres_url() -> str | None:
     return url if url.startswith("postgresql") else None
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A fresh, empty database for one test."""
+@contextmanager
+def fresh_database_url(sqlite_dir: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database: a SQLite file in sqlite_dir, or a private schema on
+    PostgreSQL (dropped on exit) when DATABASE_URL names one."""
     pg = _postgres_url()
     if not pg:
-        yield f"sqlite:///{tmp_path}/scormproxy.db"
+        yield f"sqlite:///{sqlite_dir}/scormproxy.db"
         return
     from sqlalchemy import create_engine, text
 
@@ -26,7 +30,16 @@ def database_url(tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in pg else "?"
-    yield f"{pg}{sep}options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{pg}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A fresh, empty database for one test."""
+    with fresh_database_url(tmp_path) as url:
+        yield url

@@ -9,7 +9,8 @@ from werkzeug.test import EnvironBuilder
 
 from scormproxy import metrics
 from scormproxy.launch import COOKIE_NAME
-from scormproxy.web.content import ENDPOINT, HotFileMiddleware
+from scormproxy.web.content import ENDPOINT
+from scormproxy.web.content_fastpath import HotFileMiddleware
 from tests.plugins.service import serving
 from tests.web.test_content_files import (CLIP, COURSE_FILES, course, learner_cookie,  # noqa: F401 (fixture)
                                           mirrored_course)
