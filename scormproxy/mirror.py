@@ -93,12 +93,14 @@ class Mirror:
 
     def _mirror(self, learning_id: int, *, container: bool) -> MirrorOutcome:
         resource = self.client.get_learning(learning_id)
+        phases = PhaseClock()
         with work_folder(self.work_dir) as tmp:
             zip_path = Path(tmp) / "package.zip"
             if container:
                 download = self.client.download_container(learning_id, zip_path)
             else:
                 download = self.client.download(learning_id, zip_path)
+            phases.done("download")
             known = self._version_of_zip(download.sha256)
             if known is not None:  # the very zip of a stored version: nothing to inflate
                 self._publish_existing(learning_id, known.id, resource.name or known.title)
@@ -112,6 +114,7 @@ class Mirror:
                     # Inflated once, into the scratch folder: limits, CRCs and hashes on the way;
                     # a package that fails leaves nothing there and nothing in the storage.
                     extracted = extract_verified(pz, os.path.join(tmp, "files"), threads=self.upload_threads)
+                phases.done("inflate")
                 files = [(f.entry, f.sha256) for f in extracted]
                 version_id = version_key(files)
                 title = resource.name or manifest.title
@@ -119,9 +122,12 @@ class Mirror:
                     self._publish_existing(learning_id, version_id, title)
                     return MirrorOutcome(learning_id, ok=True, version=version_id, unchanged=True)
                 uploaded, reused = self._store_blobs(extracted)
+                phases.done("store")
                 self.storage.sync()  # blobs durable before any database row points at them
+                phases.done("sync")
                 report = (fill_file_hashes(audit_result(audit), {e.path: sha for e, sha in files})
                           if audit is not None else {})
+                phases.done("audit_wait")
             finally:
                 if audit is not None:
                     wait([audit])  # never remove the zip from under a running audit
@@ -130,8 +136,9 @@ class Mirror:
                 self._publish_new(learning_id, version_id, kind, title, manifest, files, download, report)
             except IntegrityError:  # another mirror published the same content first
                 self._publish_existing(learning_id, version_id, title)
+            phases.done("publish")
         log.info("mirrored", extra={"learning_id": learning_id, "version": version_id,
-                                    "uploaded": uploaded, "reused": reused})
+                                    "uploaded": uploaded, "reused": reused, "seconds": phases.seconds})
         return MirrorOutcome(learning_id, ok=True, version=version_id,
                              uploaded_files=uploaded, reused_files=reused)
 
@@ -205,6 +212,19 @@ class Mirror:
             package.error = message[:2000]
             package.error_code = code
             s.add(package)
+
+
+class PhaseClock:
+    """Seconds spent in each step of one mirror, for the log line that ends it."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def done(self, phase: str) -> None:
+        now = time.monotonic()
+        self.seconds[phase] = round(now - self._last, 3)
+        self._last = now
 
 
 def version_key(files) -> str:
