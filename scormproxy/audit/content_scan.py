@@ -128,15 +128,23 @@ def scan_text(path: str, text: str, kind: str) -> ScanResult:
     whole = "script" if kind == "js" else kind
     script_spans = [m.span(1) for m in _SCRIPT_BODY.finditer(text)] if kind == "html" else []
     lowered = text.lower()
+    present: dict[str, bool] = {}  # rules share needles: look for each once
+
+    def holds(needle: str) -> bool:
+        found = present.get(needle)
+        if found is None:
+            found = present[needle] = needle in lowered
+        return found
+
     by_code: dict[str, ContentHit] = {}
     for rule in RULES:
-        if not all(any(needle in lowered for needle in group) for group in rule.needles):
-            continue
         if whole in rule.scopes:
             spans = [(0, len(text))]
         elif "script" in rule.scopes and script_spans:
             spans = script_spans
         else:
+            continue
+        if not all(any(holds(needle) for needle in group) for group in rule.needles):
             continue
         count, first_at, sample = 0, None, ""
         for start, end in spans:
