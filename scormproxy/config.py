@@ -57,6 +57,7 @@ class Settings:
     secret_key: str = setting("", env="SCORMPROXY_SECRET_KEY", secret=True, doc="signs launch URLs and sessions")
     admin_token: str = setting("", env="SCORMPROXY_ADMIN_TOKEN", secret=True, doc="bearer token of the admin API; empty disables it")
     admin_session_ttl: int = setting(8 * 3600, doc="seconds an admin sign-in at /admin/ lasts")
+    admin_signin_failures_per_minute: int = setting(10, doc="wrong admin tokens one client address may present per minute (sign-in page and API) before all its attempts are refused for the rest of the minute; 0 disables")
 
     # Package limits (zip safety).
     zip_max_entries: int = setting(20000, doc="most entries in one package zip")

@@ -8,8 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ScormProxyError
 
-# Blueprint modules, in registration order. Each has `init_app(app)`.
-BLUEPRINTS = ["observability", "health", "api", "learner", "content", "launches", "api_outbox", "player", "admin"]
+# Modules of the web layer, in registration order. Each has `init_app(app)`.
+BLUEPRINTS = ["observability", "health", "auth", "api", "learner", "content", "launches", "api_outbox", "player", "admin"]
 
 
 def init_app(app: Flask) -> None:
@@ -18,7 +18,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ScormProxyError)
     def _our_error(err: ScormProxyError):
-        return jsonify(err.to_json()), err.http_status
+        response = jsonify(err.to_json())
+        retry_after = getattr(err, "retry_after", None)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response, err.http_status
 
     @app.after_request
     def _security_headers(response):

@@ -87,7 +87,9 @@ def _page_headers(response: Response) -> Response:
 
 @bp.errorhandler(ScormProxyError)
 def _our_error(err: ScormProxyError):
-    return render_template("admin/error.html", status=err.http_status, message=err.message), err.http_status
+    headers = {"Retry-After": str(err.retry_after)} if getattr(err, "retry_after", None) else {}
+    return (render_template("admin/error.html", status=err.http_status, message=err.message), err.http_status,
+            headers)
 
 
 @bp.errorhandler(HTTPException)

@@ -4,16 +4,30 @@ from __future__ import annotations
 import functools
 import hmac
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 from ..errors import Forbidden, Unauthorized
+from .signin_throttle import FailureThrottle
+
+
+THROTTLE_KEY = "scormproxy.admin_signin_throttle"
 
 
 def admin_token_valid(presented: str | None) -> bool:
+    """Compare in constant time, refusing (TooManyFailures) a client that failed too often lately."""
     expected = current_app.config["SETTINGS"].admin_token
-    if not expected or not presented:
-        return False
-    return hmac.compare_digest(presented.encode(), expected.encode())
+    throttle: FailureThrottle = current_app.extensions[THROTTLE_KEY]
+    client = request.remote_addr or "unknown"
+    throttle.check(client)
+    if expected and presented and hmac.compare_digest(presented.encode(), expected.encode()):
+        return True
+    throttle.failed(client)
+    return False
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    app.extensions[THROTTLE_KEY] = FailureThrottle(settings.admin_signin_failures_per_minute, window=60.0)
 
 
 def require_admin(view):
