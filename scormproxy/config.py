@@ -110,6 +110,16 @@ class Settings:
     content_gzip_max_bytes: int = setting(4 * MiB, doc="largest text file compressed on the fly (0 turns gzip off)")
     content_gzip_cache_bytes: int = setting(64 * MiB, doc="memory kept for compressed copies of hot text files")
 
+    # Web server: gunicorn.conf.py takes these, under the names Procfile hosts set.
+    port: int = setting(8000, env="PORT", doc="port gunicorn listens on, on every interface, when GUNICORN_BIND is empty")
+    gunicorn_bind: str = setting("", env="GUNICORN_BIND", doc="address gunicorn listens on, e.g. 127.0.0.1:8000 (empty: 0.0.0.0:PORT)")
+    web_concurrency: int = setting(2, env="WEB_CONCURRENCY", doc="gunicorn worker processes: one per core")
+    gunicorn_threads: int = setting(4, env="GUNICORN_THREADS", doc="threads per gunicorn worker: they overlap database and storage waits, and more of them queue for Python's one lock per process")
+    gunicorn_timeout: int = setting(60, env="GUNICORN_TIMEOUT", doc="seconds a worker may stay silent before gunicorn replaces it")
+    gunicorn_graceful_timeout: int = setting(30, env="GUNICORN_GRACEFUL_TIMEOUT", doc="seconds a stopping worker gets to finish its requests")
+    gunicorn_keepalive: int = setting(5, env="GUNICORN_KEEPALIVE", doc="seconds an idle keep-alive connection stays open")
+    gunicorn_reuse_port: bool = setting(True, env="GUNICORN_REUSE_PORT", doc="each worker listens on its own SO_REUSEPORT socket, so the kernel spreads connections evenly (else the first worker awake takes most kept-alive connections); off lets a second server on the same port fail instead of sharing it")
+
     # Logging.
     log_level: str = setting("INFO", doc="root log level")
 

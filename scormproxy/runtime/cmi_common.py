@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 # Placeholder for an array index in element templates, as the specs write them
@@ -12,6 +13,10 @@ from typing import Callable, Iterable, Mapping, NamedTuple
 INDEX = "n"
 # Six digits are far beyond every count limit; longer runs are not indices we could accept.
 _MAX_INDEX_DIGITS = 6
+# parse_name remembers names up to this long (real ones are under 60 characters), this many of
+# them: the entries bound its memory.
+PARSED_NAME_CACHE_CHARS = 120
+PARSED_NAME_CACHE_ENTRIES = 8192
 
 
 class Access(Enum):
@@ -72,6 +77,15 @@ class DataModel:
 
 def parse_name(name: str) -> tuple[str, tuple[int, ...]] | None:
     """'cmi.interactions.3.id' -> ('cmi.interactions.n.id', (3,)); None when no element could have it."""
+    # Every commit and launch parses the same few hundred names again: remember the short
+    # ones (no real element name comes near the cut; a longer one is parsed each time, so
+    # no commit can fill memory with its names).
+    if len(name) <= PARSED_NAME_CACHE_CHARS:
+        return _parse_name_cached(name)
+    return _parse_name(name)
+
+
+def _parse_name(name: str) -> tuple[str, tuple[int, ...]] | None:
     template: list[str] = []
     indices: list[int] = []
     for part in name.split("."):
@@ -86,6 +100,9 @@ def parse_name(name: str) -> tuple[str, tuple[int, ...]] | None:
         else:
             template.append(part)
     return ".".join(template), tuple(indices)
+
+
+_parse_name_cached = lru_cache(maxsize=PARSED_NAME_CACHE_ENTRIES)(_parse_name)
 
 
 def memberships(template: str, indices: tuple[int, ...]) -> Iterable[tuple[str, tuple[int, ...], int]]:
@@ -104,8 +121,13 @@ def concrete(template: str, indices: tuple[int, ...]) -> str:
     return ".".join(str(next(values)) if part == INDEX else part for part in template.split("."))
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def has_control_chars(text: str) -> bool:
-    return any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in text)
+    # C0, DEL and C1; one regex scan instead of a Python loop per character (every commit
+    # checks every element name).
+    return _CONTROL_CHARS.search(text) is not None
 
 
 # --- checks ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass
@@ -34,13 +35,30 @@ class Course:
             stack.extend(reversed(item.children))
 
     def launchable(self) -> list[CourseItem]:
-        return [i for i in self.walk() if i.href]
+        return list(self._launchable)
 
     def sco_ids(self) -> list[str]:
-        return [i.identifier for i in self.launchable() if i.scorm_type == "sco"]
+        return [i.identifier for i in self._launchable if i.scorm_type == "sco"]
 
     def item(self, identifier: str) -> CourseItem | None:
-        return next((i for i in self.walk() if i.identifier == identifier), None)
+        return self._by_identifier.get(identifier)
+
+    # A course is built once per immutable package version and never changed, so what
+    # every commit asks of it is worked out once (walking a large tree per commit adds up).
+    @cached_property
+    def _launchable(self) -> tuple[CourseItem, ...]:
+        return tuple(i for i in self.walk() if i.href)
+
+    @cached_property
+    def _by_identifier(self) -> dict[str, CourseItem]:
+        found: dict[str, CourseItem] = {}
+        for item in self.walk():
+            found.setdefault(item.identifier, item)  # the first in document order, as a walk meets it
+        return found
+
+    @cached_property
+    def launchable_ids(self) -> frozenset[str]:
+        return frozenset(i.identifier for i in self._launchable)
 
 
 def _default_organization(manifest: dict) -> dict | None:

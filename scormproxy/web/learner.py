@@ -13,6 +13,7 @@ from ..launch import COOKIE_NAME, COOKIE_PATHS, Grant, LaunchRefused, open_launc
 from ..models import PackageVersion
 from ..runtime.attempts import CommitPayload, apply_commit, record_asset_launch, sco_launch_state
 from ..runtime.course import Course, course_from_manifest
+from ..runtime.limits import RuntimeLimits
 
 log = logging.getLogger(__name__)
 bp = Blueprint("learner", __name__)
@@ -146,11 +147,19 @@ def commit(attempt_id: str, item_id: str):
     except ValueError:
         raise BadRequest("the commit is not JSON") from None
     payload = CommitPayload.parse(body)
-    from ..runtime.validate import RuntimeLimits
-
     result = apply_commit(get_db(), attempt_id, item_id, course, payload, learner_id=grant.user_id,
-                          learner_name=grant.user_id, limits=RuntimeLimits.from_settings(_settings()))
+                          learner_name=grant.user_id, limits=_runtime_limits())
     return jsonify(result)
+
+
+def _runtime_limits() -> RuntimeLimits:
+    # Settings never change under a running app: read the limits out of them once.
+    settings = _settings()
+    cached = current_app.extensions.get("scormproxy.runtime_limits")
+    if cached is None or cached[0] is not settings:
+        cached = (settings, RuntimeLimits.from_settings(settings))
+        current_app.extensions["scormproxy.runtime_limits"] = cached
+    return cached[1]
 
 
 def init_app(app: Flask) -> None:
