@@ -98,6 +98,13 @@ class ServiceConfig:
         return clean_env(values)
 
 
+def migrate(config: ServiceConfig, log_path: Path) -> None:
+    """The release step (`python -m scormproxy migrate`): the schema exists before a timed command."""
+    measured = measure_command(python_argv("-m", "scormproxy", "migrate"), env=config.env(), log_path=log_path)
+    if measured.returncode != 0:
+        raise BenchError(f"migrate exited with {measured.returncode}:\n{log_path.read_text(errors='replace')[-2000:]}")
+
+
 def mirror(config: ServiceConfig, ids: list[str], log_path: Path, *, concurrency: int | None = None) -> Measured:
     """`python -m scormproxy mirror ...` as a measured child process; raises unless it succeeded."""
     argv = python_argv("-m", "scormproxy", "mirror", *ids)
