@@ -8,7 +8,6 @@ from urllib.parse import unquote, urlsplit
 from .base import GiB, Storage, StorageError
 from .cache import ReadThroughCache
 from .local import LocalStorage
-from .s3 import S3Storage
 
 
 def open_storage(url: str, *, s3_endpoint_url: str | None = None, cache_dir: str | None = None,
@@ -27,6 +26,7 @@ def open_storage(url: str, *, s3_endpoint_url: str | None = None, cache_dir: str
     if parts.scheme == "s3":
         if not parts.netloc or parts.query or parts.fragment:
             raise StorageError(f"STORAGE_URL {url!r}: an S3 URL is s3://bucket/optional/prefix")
+        from .s3 import S3Storage
         storage: Storage = S3Storage(parts.netloc, unquote(parts.path).strip("/"),
                                      endpoint_url=s3_endpoint_url or None, **(s3_options or {}))
         if cache_dir:

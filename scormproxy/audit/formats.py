@@ -9,7 +9,8 @@ from pathlib import Path
 
 import jinja2
 
-FORMATS = ("json", "html", "csv")
+from .report import FORMATS  # noqa: F401  (re-exported for the renderers' callers)
+
 CSV_COLUMNS = ("severity", "code", "message", "location")
 # Spreadsheets run a cell that starts with one of these as a formula; manifest text
 # and file names reach the CSV, so such cells are prefixed with an apostrophe.

@@ -18,6 +18,7 @@ REPORT_VERSION = 1
 SCHEMA_ID = "urn:scormproxy:schema:audit-report:1"  # the $id of schema.json; changes with REPORT_VERSION
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 HASH_CHUNK_BYTES = 1024 * 1024
+FORMATS = ("json", "html", "csv")  # what audit/formats.py renders; here so a command line can list them cheaply
 
 
 def build_report(path: str | os.PathLike, limits: ZipLimits | None = None, *, allow_remote: bool = False,

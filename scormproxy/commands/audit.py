@@ -9,7 +9,7 @@ EXIT_PASSED, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..audit.formats import FORMATS
+    from ..audit.report import FORMATS
 
     parser.add_argument("path", metavar="PATH.zip", type=Path, help="the package zip to audit")
     parser.add_argument("--format", choices=FORMATS, default="json", help="report format (default: json)")
