@@ -156,6 +156,13 @@ def measure_command(argv: Sequence[str], *, env: Mapping[str, str] | None = None
     return Measured(seconds, max_rss_kb * 1024, proc.returncode, tree_peak)
 
 
+def settle_disk(pause: float = 1.0) -> None:
+    """Flush dirty data and commit the journal, then pause: a timed command that writes a lot
+    otherwise pays for the writes (and the freed blocks) of the one before it."""
+    os.sync()
+    time.sleep(pause)
+
+
 def tree_pss_bytes(root_pid: int) -> int:
     """Proportional set size of every descendant of root_pid (not root_pid itself: GNU time)."""
     children: dict[int, list[int]] = {}

@@ -5,7 +5,7 @@ import shutil
 from contextlib import ExitStack
 
 from . import fixtures, stack
-from .common import BenchContext, BenchError, Figure, Measured, log, measure_command, median, report
+from .common import BenchContext, BenchError, Figure, Measured, log, measure_command, median, report, settle_disk
 
 SECTION = "mirror"
 TIME_GOAL = 2.0  # mirror within 2x of unzip's wall time
@@ -29,8 +29,12 @@ def run(ctx: BenchContext) -> list[Figure]:
         downloads: list[Measured] = []
         for number in range(ctx.runs):
             log(f"mirror: run {number + 1} of {ctx.runs}")
+            # Each timed command starts from a flushed disk, so none pays for the one before.
+            settle_disk()
             unzips.append(_unzip(ctx, package.path, work / f"unzip-{number}"))
+            settle_disk()
             downloads.append(_download(ctx, download_url, work / f"download-{number}.zip"))
+            settle_disk()
             mirrors.append(_mirror(ctx, work / f"run-{number}", openelms_url))
         startup = _startup(ctx)
     return [
