@@ -82,7 +82,7 @@ class ScoRow:
 
     @property
     def suspended(self) -> bool:
-        return self.last_exit == "suspend" and not self.session_open
+        return _suspended(self.last_exit, self.session_open)
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def save_sco(connection: Connection, attempt_id: str, item_id: str, sco: ScoRow)
 
 def other_scos(connection: Connection, attempt_id: str, item_id: str) -> list[OtherSco]:
     """Every other SCO state of the attempt (the caller holds the attempt's lock)."""
-    return [OtherSco(row.item_id, row.cmi_json, row.last_exit == "suspend" and not row.session_open)
+    return [OtherSco(row.item_id, row.cmi_json, _suspended(row.last_exit, row.session_open))
             for row in connection.execute(_OTHER_SCOS, {"attempt_id": attempt_id, "item_id": item_id})]
 
 
@@ -149,6 +149,11 @@ def save_attempt(connection: Connection, attempt: AttemptRow, *fields: str) -> N
 def queue_result(connection: Connection, attempt: AttemptRow, action: str, score: int | None) -> None:
     insert_result(connection, attempt_id=attempt.id, user_id=attempt.user_id, learning_id=attempt.learning_id,
                   action=action, score=score)
+
+
+def _suspended(last_exit: str | None, session_open: bool) -> bool:
+    """A SCO left with exit "suspend" whose session has ended: it resumes where it stopped."""
+    return last_exit == "suspend" and not session_open
 
 
 def _attempt_row(row) -> AttemptRow:
