@@ -5,7 +5,7 @@ import threading
 from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 ADMIN_TOKEN = "admin-test-token-91c2"
 SECRET_KEY = "secret-test-key-5d1e8a"
@@ -34,19 +34,27 @@ def make_service(tmp_path, database_url):
         app.extensions["scormproxy.db"].dispose()
 
 
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
 @contextmanager
-def serving(app):
-    """Serve `app` over real HTTP on an ephemeral port; yields its base URL."""
+def serving(app, *, poll_interval: float = 0.5, quiet: bool = False):
+    """Serve `app` over real HTTP on an ephemeral port; yields its base URL. A short
+    `poll_interval` makes shutdown quicker (the default adds up to 0.5 s per use)."""
     from tests.plugins.secrets_guard import TokenGuard
 
-    server = make_server("127.0.0.1", 0, TokenGuard(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = make_server("127.0.0.1", 0, TokenGuard(app), threaded=True,
+                         request_handler=QuietHandler if quiet else WSGIRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": poll_interval}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(5)
 
 
 @pytest.fixture

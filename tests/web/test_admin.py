@@ -9,10 +9,8 @@ import csv
 import io
 import json
 import re
-import threading
 import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -21,9 +19,8 @@ import pytest
 import requests
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.plugins.service import ADMIN_TOKEN, SECRET_KEY
+from tests.plugins.service import ADMIN_TOKEN, SECRET_KEY, serving
 
 pytestmark = pytest.mark.db
 
@@ -151,23 +148,9 @@ def admin_app(make_service, site):
     return app
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, code="-", size="-") -> None:
-        pass
-
-
-@contextmanager
 def served(app):
-    """Like tests.plugins.service.serving, with a short shutdown poll (the default adds 0.5 s per test)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    """The plugin's server with a short shutdown poll, quiet (many short-lived servers here)."""
+    return serving(app, poll_interval=0.02, quiet=True)
 
 
 @pytest.fixture
